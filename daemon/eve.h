@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Event output: EVE JSON lines (DESIGN.md "Events").
+ *
+ * Workers never format or write: each owns a single-producer ring into which
+ * it copies a fixed-size struct vp_event (no allocation, no lock, no syscall);
+ * one writer thread drains every ring, builds the JSON with jansson and writes
+ * it.  A full ring drops the event and counts it.
+ */
+#ifndef VP_DAEMON_EVE_H
+#define VP_DAEMON_EVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "inspect/packet.h"
+
+struct vp_event {
+	struct timeval ts;
+	uint64_t flow_id;		/* 0: no flow */
+	struct vp_addr src, dst;	/* family 0: no valid IP header */
+	uint16_t sport, dport;
+	uint8_t proto;
+	bool has_ports;
+	bool blocked;			/* alert.action: blocked / allowed */
+	uint32_t gid, sid, rev;
+	int severity;
+	/* Borrowed from the rule set (or the built-in table), which outlives the event. */
+	const char *msg;
+	const char *category;
+	const char *metadata_json;	/* alert.metadata object text, or NULL */
+};
+
+struct vp_eve;
+struct vp_eve_ring;
+
+/*
+ * Opens the event log <path> for appending ("-" = standard output) with
+ * <nrings> producer rings of <ring_size> events each (rounded up to a power of
+ * two).  NULL on failure with a message in <err>.  Control thread.
+ */
+struct vp_eve *vp_eve_open(const char *path, unsigned nrings, unsigned ring_size,
+			   char *err, size_t errlen);
+
+/* Starts the writer thread. 0 or -errno. */
+int vp_eve_start(struct vp_eve *e);
+
+/* The ring of producer <i> (0 <= i < nrings); owned by <e>. */
+struct vp_eve_ring *vp_eve_ring(struct vp_eve *e, unsigned i);
+
+/* Copies <ev> into the ring. False if the ring is full (the event is counted as lost). Producer only. */
+bool vp_eve_push(struct vp_eve_ring *r, const struct vp_event *ev);
+
+/* Writes every event pushed so far and flushes the file. Control thread; the writer may run. */
+void vp_eve_flush(struct vp_eve *e);
+
+/* Events written, and lost to full rings or write errors. */
+void vp_eve_counts(const struct vp_eve *e, uint64_t *written, uint64_t *lost);
+
+/* Stops the writer, writes what is left, closes. NULL-safe. */
+void vp_eve_close(struct vp_eve *e);
+
+/*
+ * Formats <ev> as one JSON object (no newline) into <buf>.  Returns the length,
+ * or -ENOSPC / -ENOMEM.  Any thread (the writer uses it; so do the tests).
+ */
+int vp_eve_format(const struct vp_event *ev, char *buf, size_t size);
+
+#endif

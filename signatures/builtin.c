@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "vp_build.h"
+
+#include <string.h>
+
+#include "signatures/builtin.h"
+
+/* sids 9000001..: the vpatch built-in range; never reuse or renumber one. */
+static const struct vp_builtin_info builtins[VP_BUILTIN_COUNT] = {
+	[VP_BUILTIN_BAD_IP_HEADER] = {
+		.name = "bad_ip_header", .sid = 9000001,
+		.msg = "VPATCH packet without a valid IP header",
+		.category = "Detection of a Network Scan", .def = VP_POLICY_BLOCK,
+	},
+	[VP_BUILTIN_SAME_ADDRESS] = {
+		.name = "same_address", .sid = 9000002,
+		.msg = "VPATCH source address equals destination address",
+		.category = "Attempted Denial of Service", .def = VP_POLICY_BLOCK,
+	},
+	[VP_BUILTIN_URI_BAD_CHAR] = {
+		.name = "uri_bad_char", .sid = 9000003,
+		.msg = "VPATCH URI contains characters not allowed in a URI",
+		.category = "Web Application Attack", .def = VP_POLICY_BLOCK,
+	},
+	[VP_BUILTIN_URI_TOO_MANY_SLASHES] = {
+		.name = "uri_too_many_slashes", .sid = 9000004,
+		.msg = "VPATCH URI contains more than 100 slashes",
+		.category = "Web Application Attack", .def = VP_POLICY_BLOCK,
+	},
+	[VP_BUILTIN_URI_ABOVE_ROOT] = {
+		.name = "uri_above_root", .sid = 9000005,
+		.msg = "VPATCH URI path climbs above the root (../)",
+		.category = "Web Application Attack", .def = VP_POLICY_BLOCK,
+	},
+	[VP_BUILTIN_TCP_FLOW_CAP] = {
+		.name = "tcp_flow_cap", .sid = 9000006,
+		.msg = "VPATCH too many TCP connections: new connection dropped",
+		.category = "Attempted Denial of Service", .def = VP_POLICY_BLOCK,
+	},
+	[VP_BUILTIN_UDP_FLOW_CAP] = {
+		.name = "udp_flow_cap", .sid = 9000007,
+		.msg = "VPATCH too many UDP flows: new flow dropped",
+		.category = "Attempted Denial of Service", .def = VP_POLICY_BLOCK,
+	},
+	[VP_BUILTIN_RESOURCE_EXHAUSTED] = {
+		.name = "resource_exhausted", .sid = 9000008,
+		.msg = "VPATCH inspection resource exhausted",
+		.category = "Attempted Denial of Service", .def = VP_POLICY_BLOCK,
+	},
+};
+
+const struct vp_builtin_info *vp_builtin_info(enum vp_builtin b)
+{
+	return &builtins[b];
+}
+
+int vp_builtin_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < VP_BUILTIN_COUNT; i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const policy_names[] = {
+	[VP_POLICY_BLOCK] = "block",
+	[VP_POLICY_LOG] = "log",
+	[VP_POLICY_OFF] = "off",
+};
+
+int vp_policy_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(policy_names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+const char *vp_policy_name(enum vp_policy p)
+{
+	return policy_names[p];
+}

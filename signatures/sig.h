@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Signatures: Suricata/Snort rule language parser, compiled rule sets and
+ * matching over decoded packets.
+ *
+ * A rule set is built on the control thread (new -> load/add -> compile),
+ * then read-only and shared by every worker; each worker matches with its own
+ * struct vp_sig_thread (PCRE2 match data, scratch), so matching never locks
+ * nor allocates.
+ */
+#ifndef VP_SIGNATURES_SIG_H
+#define VP_SIGNATURES_SIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inspect/packet.h"
+#include "signatures/vars.h"
+
+enum vp_sig_action {
+	VP_ACT_ALERT = 1,	/* log only, in every mode (a rule kept in detect) */
+	VP_ACT_DROP = 2,	/* prevent mode: drop the packet and block the flow */
+	VP_ACT_REJECT = 3,	/* as drop, and reset a TCP flow both ways */
+	VP_ACT_PASS = 4,	/* stop inspecting this packet: no alerts from other rules */
+};
+
+/* One loaded rule. Read-only after vp_sig_set_compile(). */
+struct vp_sig {
+	uint32_t gid, sid, rev;
+	enum vp_sig_action action;
+	int priority;			/* 1 (high) .. 255; from priority or classtype; default 3 */
+	char *msg;			/* NULL if the rule has none */
+	char *classtype;		/* NULL if none */
+	char *category;			/* classtype's description, NULL if unknown */
+	char *metadata_json;		/* EVE alert.metadata object text, or NULL */
+	char *file;			/* where it was read from ("-" for vp_sig_set_add) */
+	unsigned line;
+	void *priv;			/* compiled matcher; private to signatures/ */
+};
+
+/* Called once per problem: <line> is the first line of the rule (0 for file-level problems). */
+typedef void (*vp_sig_err_fn)(void *ctx, const char *file, unsigned line, const char *msg);
+
+struct vp_sig_set;
+struct vp_sig_thread;
+
+/* A new empty set using a copy of <vars> (may be NULL: no variables). NULL on ENOMEM. */
+struct vp_sig_set *vp_sig_set_new(const struct vp_vars *vars);
+void vp_sig_set_free(struct vp_sig_set *set);	/* NULL-safe */
+
+/*
+ * Parses the rule <text> (one rule, no trailing newline needed; line
+ * continuations already joined) and adds it to <set>.  On error calls <fn> with
+ * "unsupported keyword 'x'" or another exact message and returns -EINVAL
+ * (-EEXIST for a duplicate gid:sid, -ENOMEM); <set> is then unchanged.
+ */
+int vp_sig_set_add(struct vp_sig_set *set, const char *text, const char *file, unsigned line,
+		   vp_sig_err_fn fn, void *ctx);
+
+/*
+ * Loads a rule file, or every "*.rules" file of a directory in name order.
+ * Blank lines and '#' comment lines are skipped, a line ending in '\' is
+ * continued on the next.  Every bad rule is reported through <fn> and skipped;
+ * the others load.  Returns the number of rules that failed (>= 0), or -errno
+ * when the path itself cannot be read (also reported through <fn>, line 0).
+ */
+int vp_sig_set_load_path(struct vp_sig_set *set, const char *path, vp_sig_err_fn fn, void *ctx);
+
+/* Finishes the set for matching (prefilters, JIT). 0 or -errno (reported through <fn>). */
+int vp_sig_set_compile(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx);
+
+size_t vp_sig_set_count(const struct vp_sig_set *set);
+const struct vp_sig *vp_sig_set_get(const struct vp_sig_set *set, size_t i);
+
+/* Per-worker matching state for a compiled <set>. NULL on ENOMEM. */
+struct vp_sig_thread *vp_sig_thread_new(const struct vp_sig_set *set);
+void vp_sig_thread_free(struct vp_sig_thread *th);	/* NULL-safe */
+
+/* Called for each matching rule; return false to stop matching this packet. */
+typedef bool (*vp_sig_match_fn)(void *ctx, const struct vp_sig *sig);
+
+/*
+ * Matches decoded packet <p> (with p->flow_flags set by the flow stage)
+ * against <set>.  Rules are evaluated in Suricata's action order: pass, drop,
+ * reject, alert; once a pass rule matches no later rule is reported.  Calls
+ * <fn> for each match; returns the number of matches.  Owner worker of <th>
+ * only; no allocation.
+ */
+unsigned vp_sig_match_packet(const struct vp_sig_set *set, struct vp_sig_thread *th,
+			     const struct vp_packet *p, vp_sig_match_fn fn, void *ctx);
+
+#endif
