@@ -39,8 +39,8 @@ int vp_decode_link(int linktype, const uint8_t *frame, size_t len, size_t *l3);
 int vp_decode_packet(struct vp_packet *p, const uint8_t *data, size_t len);
 
 /*
- * Verifies the IPv4 header checksum and the TCP/UDP/ICMP/ICMPv6 checksum of an
- * already decoded, unfragmented packet; sets VP_ANOM_IP4_BAD_CSUM /
+ * Verifies the IPv4 header checksum (fragments too) and the TCP/UDP/ICMP/ICMPv6
+ * checksum (unfragmented packets with a complete L4 header) of a decoded packet; sets VP_ANOM_IP4_BAD_CSUM /
  * VP_ANOM_L4_BAD_CSUM and returns false if either is wrong.  Callers skip it
  * for packets whose checksum the kernel has not finished (offload).
  */
