@@ -286,7 +286,6 @@ static int run_offline(const struct vp_config *cfg, const struct vp_sig_set *set
 		return EXIT_RUNTIME;
 	}
 	vp_engine_opts_from_config(&o, cfg);
-	o.checksum_checks = false;	/* captures hold offloaded, unfinished checksums */
 	w = vp_engine_worker_new(&o, set, vp_eve_ring(eve, 0));
 	if (!w) {
 		fprintf(stderr, "vpatchd: out of memory\n");
