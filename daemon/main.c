@@ -396,6 +396,10 @@ static int run_live(const struct vp_config *cfg, const struct vp_sig_set *set, b
 		goto out;
 	}
 	vp_engine_opts_from_config(&o, cfg);
+	/* The caps are per host; each worker tracks its share of the flows
+	 * (the kernel spreads flows over the queues by address pair). */
+	o.flow_limits.max_tcp = (cfg->max_tcp_flows + cfg->threads - 1) / cfg->threads;
+	o.flow_limits.max_udp = (cfg->max_udp_flows + cfg->threads - 1) / cfg->threads;
 	/* Queues are bound before traffic is diverted to them. */
 	ws = vp_workers_start(&o, set, eve, cfg->queue, cfg->threads, cfg->queue_maxlen,
 			      cfg->fail_open, cfg->nft_mark, err, sizeof(err));
