@@ -214,7 +214,7 @@ vpatchd_ready()
 # nftables table exists and its queues are bound.
 start_vpatchd()
 {
-	local name=$1 mode=$2 fail_open=$3
+	local name=$1 mode=$2 fail_open=$3 extra=${4:-}
 	EVE=$T/$name.eve.json
 	LOG=$T/$name.vpatchd.log
 	cat >"$T/rules" <<EOF
@@ -224,6 +224,7 @@ EOF
 mode = $mode
 fail_open = $fail_open
 eve = $EVE
+$extra
 EOF
 	vp_bg_start "$SRV" "$LOG" "$vpatchd" -c "$T/$name.conf" -S "$T/rules" -l "$EVE" \
 		-m "$mode" -q "$queue" -t "$threads"
@@ -334,6 +335,60 @@ test_kill9()
 	vp_check "fail_open=$fo: benign request works after the table is gone" http_ok "http://$SRV4/"
 }
 
+# The client ignores resets, so it keeps retransmitting the blocked request; vpatchd is then
+# killed with fail_open=yes, so the retransmissions reach the server's stack.  With the
+# default reset_blocked=yes the server's socket is already gone and nothing arrives; with
+# reset_blocked=no (the control) the request does arrive, which shows the check can fail.
+client_ignores_resets()
+{
+	vp_ns "$CLI" nft -f - <<'EOF'
+table inet vp_e2e_cli {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp flags & rst == rst drop
+	}
+}
+EOF
+}
+
+client_takes_resets()
+{
+	vp_ns "$CLI" nft delete table inet vp_e2e_cli 2>/dev/null
+	return 0
+}
+
+not_logged()
+{
+	! grep -qF "/vp-e2e/$1/" "$T/nginx/access.log"
+}
+
+test_no_leak()
+{
+	local reset=$1 tag=leak-$1 name=leak_$1 curl_pid
+	if ! start_vpatchd "$name" prevent yes "reset_blocked = $reset"; then
+		vp_fail "reset_blocked=$reset: vpatchd starts and installs its table"
+		return
+	fi
+	client_ignores_resets
+	vp_ns "$CLI" curl -g -s -o /dev/null --path-as-is --noproxy '*' --max-time 9 \
+		"http://$SRV4/vp-e2e/$tag/etc/passwd" &
+	curl_pid=$!
+	sleep 1.5
+	vp_pid_stop "$VPATCHD_PID" KILL 5
+	VPATCHD_PID=
+	sleep 5	# retransmissions at about 2 s and 4 s after the first send go through now
+	if [ "$reset" = yes ]; then
+		vp_check "reset_blocked=yes: blocked request never reaches nginx after kill -9" \
+			not_logged "$tag"
+	else
+		vp_check "reset_blocked=no (control): retransmitted request reaches nginx" \
+			access_logged "$tag"
+	fi
+	wait "$curl_pid" 2>/dev/null
+	client_takes_resets
+	delete_vpatch_tables
+}
+
 # --- main -----------------------------------------------------------------------------------
 
 write_eve_checker || exit 99
@@ -356,5 +411,7 @@ test_detect
 test_prevent
 test_kill9 yes
 test_kill9 no
+test_no_leak yes
+test_no_leak no
 vp_summary || exit 1
 exit 0
