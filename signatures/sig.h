@@ -77,6 +77,71 @@ const struct vp_sig *vp_sig_set_get(const struct vp_sig_set *set, size_t i);
 struct vp_sig_thread *vp_sig_thread_new(const struct vp_sig_set *set);
 void vp_sig_thread_free(struct vp_sig_thread *th);	/* NULL-safe */
 
+/*
+ * Inspection buffers (Suricata's sticky buffers).  The engine fills those
+ * that exist at the moment of a call; a rule is evaluated only when every
+ * buffer it uses is present.  Direction-neutral ones (HEADER, HEADER_RAW,
+ * HEADER_NAMES, START, FILE_DATA) hold the request's in to_server calls and
+ * the response's in to_client calls.
+ */
+enum vp_sig_buffer {
+	VP_BUF_PACKET = 0,		/* pkt_data: this packet's payload */
+	VP_BUF_STREAM,			/* reassembled stream: window tail + this packet's new bytes */
+	VP_BUF_HTTP_METHOD,
+	VP_BUF_HTTP_URI,		/* normalised */
+	VP_BUF_HTTP_URI_RAW,
+	VP_BUF_HTTP_REQUEST_LINE,
+	VP_BUF_HTTP_PROTOCOL,
+	VP_BUF_HTTP_HOST,		/* normalised: lower case, no port */
+	VP_BUF_HTTP_HOST_RAW,
+	VP_BUF_HTTP_USER_AGENT,
+	VP_BUF_HTTP_COOKIE,
+	VP_BUF_HTTP_REFERER,
+	VP_BUF_HTTP_CONTENT_TYPE,
+	VP_BUF_HTTP_CONTENT_LEN,
+	VP_BUF_HTTP_ACCEPT,
+	VP_BUF_HTTP_ACCEPT_ENC,
+	VP_BUF_HTTP_ACCEPT_LANG,
+	VP_BUF_HTTP_CONNECTION,
+	VP_BUF_HTTP_REQUEST_BODY,
+	VP_BUF_HTTP_STAT_CODE,
+	VP_BUF_HTTP_STAT_MSG,
+	VP_BUF_HTTP_RESPONSE_LINE,
+	VP_BUF_HTTP_RESPONSE_BODY,	/* de-chunked, decompressed */
+	VP_BUF_HTTP_SERVER,
+	VP_BUF_HTTP_LOCATION,
+	VP_BUF_HTTP_HEADER,		/* this direction's headers, normalised */
+	VP_BUF_HTTP_HEADER_RAW,
+	VP_BUF_HTTP_HEADER_NAMES,
+	VP_BUF_HTTP_START,		/* this direction's start line + headers */
+	VP_BUF_FILE_DATA,		/* this direction's body */
+	VP_BUF_COUNT,
+};
+
+/* What one detection call sees. */
+struct vp_sig_input {
+	const struct vp_packet *p;		/* always set: header fields, p->flow_flags */
+	struct vp_slice buf[VP_BUF_COUNT];
+	uint64_t present;			/* 1 << VP_BUF_x for each buffer filled */
+	/*
+	 * Buffers new since the last call for this flow and direction: a rule
+	 * with buffers is evaluated only when one of them is fresh, so that a
+	 * request's URI is not matched again when its body arrives.  Rules with
+	 * no buffer at all (header, flags, ttl ...) are evaluated when PACKET
+	 * is fresh; protocol-http rules with no buffer when an HTTP start line
+	 * buffer (request or response line) is fresh.
+	 */
+	uint64_t fresh;
+	/* STREAM: bytes [0, stream_new_off) were inspected before; a match must
+	 * end past it to count, so a stream match is reported once. */
+	size_t stream_new_off;
+	uint8_t *flowbits;			/* per-flow storage, vp_sig_set_flowbits_bytes() long;
+						 * NULL without a flow (flowbits then never set) */
+};
+
+/* Bytes of per-flow flowbit storage rules of <set> need (0: none). */
+size_t vp_sig_set_flowbits_bytes(const struct vp_sig_set *set);
+
 /* Called for each matching rule; return false to stop matching this packet. */
 typedef bool (*vp_sig_match_fn)(void *ctx, const struct vp_sig *sig);
 
@@ -89,5 +154,14 @@ typedef bool (*vp_sig_match_fn)(void *ctx, const struct vp_sig *sig);
  */
 unsigned vp_sig_match_packet(const struct vp_sig_set *set, struct vp_sig_thread *th,
 			     const struct vp_packet *p, vp_sig_match_fn fn, void *ctx);
+
+/*
+ * The general form: matches what <in> presents (see struct vp_sig_input), in
+ * the same action order, applying flowbits, thresholds and noalert; calls
+ * <fn> for each rule to report.  vp_sig_match_packet() is this with only the
+ * PACKET buffer, present and fresh.  Owner worker of <th> only; no allocation.
+ */
+unsigned vp_sig_match(const struct vp_sig_set *set, struct vp_sig_thread *th,
+		      const struct vp_sig_input *in, vp_sig_match_fn fn, void *ctx);
 
 #endif
