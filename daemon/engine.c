@@ -272,6 +272,16 @@ enum vp_engine_verdict vp_engine_packet(struct vp_engine_worker *w, const uint8_
 	return verdict(w, v, len);
 }
 
+struct vp_sig_thread *vp_engine_swap_rules(struct vp_engine_worker *w,
+					   const struct vp_sig_set *set, struct vp_sig_thread *th)
+{
+	struct vp_sig_thread *old = w->sig_th;
+
+	w->set = set;
+	w->sig_th = th;
+	return old;
+}
+
 void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now)
 {
 	vp_flow_expire(w->flows, now, 1024);

@@ -67,6 +67,14 @@ void vp_engine_worker_free(struct vp_engine_worker *w);	/* NULL-safe */
 enum vp_engine_verdict vp_engine_packet(struct vp_engine_worker *w, const uint8_t *data,
 					size_t len, const struct timeval *ts, bool csum_unready);
 
+/*
+ * Makes <w> match <set> with matching state <th> (from vp_sig_thread_new(set))
+ * from its next packet on; returns the previous matching state, which the
+ * caller frees once the previous set may go.  Owner thread only.
+ */
+struct vp_sig_thread *vp_engine_swap_rules(struct vp_engine_worker *w,
+					   const struct vp_sig_set *set, struct vp_sig_thread *th);
+
 /* Releases flows idle as of <now> (call when no packet came for a while). Owner thread. */
 void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now);
 

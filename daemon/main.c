@@ -354,33 +354,68 @@ static int install_nft(const struct vp_config *cfg, unsigned nqueues)
 	return 0;
 }
 
+/*
+ * SIGHUP: loads the configured rule files again into a new set, off the
+ * packet path.  A set with any error is reported and dropped: it never
+ * replaces the running one.  Otherwise workers move to it between two
+ * batches and the previous set is freed once no event points into it.
+ */
+static void reload(const struct vp_config *cfg, struct vp_workers *ws, struct vp_eve *eve,
+		   struct vp_sig_set **set)
+{
+	struct vp_sig_set *n;
+	unsigned failed;
+	int r;
+
+	fprintf(stderr, "vpatchd: reloading rules\n");
+	n = load_rules(cfg, &failed);
+	if (!n || failed) {
+		fprintf(stderr, "vpatchd: reload: %u rules failed: keeping the running %zu rules\n",
+			failed, vp_sig_set_count(*set));
+		vp_sig_set_free(n);
+		return;
+	}
+	r = vp_workers_swap_rules(ws, n);
+	if (r < 0) {
+		fprintf(stderr, "vpatchd: reload: %s: keeping the running rules\n", strerror(-r));
+		if (r != -ETIMEDOUT)
+			vp_sig_set_free(n);
+		return;	/* on a timeout a worker may still hold either set: keep both */
+	}
+	vp_eve_flush(eve);
+	vp_sig_set_free(*set);
+	*set = n;
+	fprintf(stderr, "vpatchd: reload: %zu rules active\n", vp_sig_set_count(n));
+}
+
 /* Waits for signals on the control thread; returns when told to stop. */
-static void control_loop(struct vp_workers *ws)
+static void control_loop(const struct vp_config *cfg, struct vp_workers *ws, struct vp_eve *eve,
+			 struct vp_sig_set **set)
 {
 	struct vp_engine_stats s;
-	sigset_t set;
+	sigset_t sigs;
 	int sig;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGINT || sig == SIGTERM)
 			return;
-		if (sig == SIGUSR1 || sig == SIGHUP) {
-			/* Rule reload on SIGHUP arrives with the rule engine issue;
-			 * until then it reports counters like SIGUSR1. */
+		if (sig == SIGHUP) {
+			reload(cfg, ws, eve, set);
+		} else if (sig == SIGUSR1) {
 			vp_workers_stats(ws, &s);
 			print_stats(&s);
 		}
 	}
 }
 
-static int run_live(const struct vp_config *cfg, const struct vp_sig_set *set, bool no_nft)
+static int run_live(const struct vp_config *cfg, struct vp_sig_set **set, bool no_nft)
 {
 	struct vp_workers *ws = NULL;
 	struct vp_engine_stats s;
@@ -401,7 +436,7 @@ static int run_live(const struct vp_config *cfg, const struct vp_sig_set *set, b
 	o.flow_limits.max_tcp = (cfg->max_tcp_flows + cfg->threads - 1) / cfg->threads;
 	o.flow_limits.max_udp = (cfg->max_udp_flows + cfg->threads - 1) / cfg->threads;
 	/* Queues are bound before traffic is diverted to them. */
-	ws = vp_workers_start(&o, set, eve, cfg->queue, cfg->threads, cfg->queue_maxlen,
+	ws = vp_workers_start(&o, *set, eve, cfg->queue, cfg->threads, cfg->queue_maxlen,
 			      cfg->fail_open, cfg->nft_mark, err, sizeof(err));
 	if (!ws) {
 		fprintf(stderr, "vpatchd: %s\n", err);
@@ -413,8 +448,8 @@ static int run_live(const struct vp_config *cfg, const struct vp_sig_set *set, b
 		nft = true;
 	}
 	fprintf(stderr, "vpatchd: %s mode, %zu rules, %u workers: running\n",
-		vp_mode_name(cfg->mode), vp_sig_set_count(set), cfg->threads);
-	control_loop(ws);
+		vp_mode_name(cfg->mode), vp_sig_set_count(*set), cfg->threads);
+	control_loop(cfg, ws, eve, set);
 	ret = EXIT_OK;
 out:
 	if (nft && vp_nft_remove(err, sizeof(err)) < 0) {
@@ -466,7 +501,7 @@ static int run(const struct cli *c)
 		ret = run_offline(&cfg, set, c->pcap);
 	} else {
 		block_signals();
-		ret = run_live(&cfg, set, c->no_nft);
+		ret = run_live(&cfg, &set, c->no_nft);
 	}
 out:
 	vp_sig_set_free(set);

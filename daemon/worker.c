@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <linux/netfilter/nfnetlink_queue.h>
 
@@ -27,12 +28,21 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	uint64_t reset_errors;
+	unsigned gen;			/* rule set generation in use */
+	_Atomic unsigned acked;		/* published to the control thread */
 };
 
 struct vp_workers {
 	struct worker *w;
 	unsigned n;
 	_Atomic bool stop;
+	/* Rule reload: the control thread fills next_*, then bumps gen; each
+	 * worker swaps between two batches, leaves its old state in old_th and
+	 * acknowledges the generation. */
+	_Atomic unsigned gen;
+	const struct vp_sig_set *next_set;
+	struct vp_sig_thread **next_th;
+	struct vp_sig_thread **old_th;
 };
 
 static enum vp_verdict on_packet(void *ctx, const struct vp_nfq_pkt *pkt)
@@ -49,6 +59,18 @@ static enum vp_verdict on_packet(void *ctx, const struct vp_nfq_pkt *pkt)
 	return VP_VERDICT_DROP;
 }
 
+static void maybe_swap(struct worker *w)
+{
+	struct vp_workers *ws = w->ws;
+	unsigned g = atomic_load_explicit(&ws->gen, memory_order_acquire);
+
+	if (g == w->gen)
+		return;
+	ws->old_th[w->index] = vp_engine_swap_rules(w->eng, ws->next_set, ws->next_th[w->index]);
+	w->gen = g;
+	atomic_store_explicit(&w->acked, g, memory_order_release);
+}
+
 static void *run(void *arg)
 {
 	struct worker *w = arg;
@@ -56,6 +78,7 @@ static void *run(void *arg)
 	int r;
 
 	while (!atomic_load_explicit(&w->ws->stop, memory_order_relaxed)) {
+		maybe_swap(w);
 		r = vp_nfq_process(w->q, POLL_MS, on_packet, w);
 		if (r == 0) {
 			gettimeofday(&now, NULL);
@@ -113,6 +136,12 @@ struct vp_workers *vp_workers_start(const struct vp_engine_opts *o, const struct
 		goto err;
 	}
 	ws->n = n;
+	ws->next_th = calloc(n, sizeof(*ws->next_th));
+	ws->old_th = calloc(n, sizeof(*ws->old_th));
+	if (!ws->next_th || !ws->old_th) {
+		snprintf(err, errlen, "out of memory");
+		goto err;
+	}
 	for (i = 0; i < n; i++) {
 		ws->w[i].ws = ws;
 		ws->w[i].index = i;
@@ -149,7 +178,48 @@ void vp_workers_stop(struct vp_workers *ws)
 		vp_engine_worker_free(w->eng);
 	}
 	free(ws->w);
+	free(ws->next_th);
+	free(ws->old_th);
 	free(ws);
+}
+
+/* Every worker has acknowledged generation <g> (bounded wait: workers poll every POLL_MS). */
+static bool wait_acked(struct vp_workers *ws, unsigned g)
+{
+	const struct timespec tick = { .tv_sec = 0, .tv_nsec = 5 * 1000 * 1000 };
+	unsigned i, waited = 0;
+
+	for (i = 0; i < ws->n; i++) {
+		while (atomic_load_explicit(&ws->w[i].acked, memory_order_acquire) != g) {
+			if (waited++ > 2000)	/* 10 s: a worker is stuck */
+				return false;
+			nanosleep(&tick, NULL);
+		}
+	}
+	return true;
+}
+
+int vp_workers_swap_rules(struct vp_workers *ws, const struct vp_sig_set *set)
+{
+	unsigned i, g;
+
+	for (i = 0; i < ws->n; i++) {
+		ws->next_th[i] = vp_sig_thread_new(set);
+		if (!ws->next_th[i]) {
+			while (i--)
+				vp_sig_thread_free(ws->next_th[i]);
+			return -ENOMEM;
+		}
+		ws->old_th[i] = NULL;
+	}
+	ws->next_set = set;
+	g = atomic_load(&ws->gen) + 1;
+	atomic_store_explicit(&ws->gen, g, memory_order_release);
+	if (!wait_acked(ws, g))
+		return -ETIMEDOUT;
+	for (i = 0; i < ws->n; i++)
+		vp_sig_thread_free(ws->old_th[i]);
+	return 0;
 }
 
 static void add_stats(struct vp_engine_stats *sum, const struct vp_engine_stats *s)

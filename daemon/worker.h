@@ -21,6 +21,15 @@ struct vp_workers *vp_workers_start(const struct vp_engine_opts *o, const struct
 				    unsigned queue_maxlen, bool fail_open, uint32_t mark,
 				    char *err, size_t errlen);
 
+/*
+ * Makes every worker match <set> (compiled) from its next batch of packets on:
+ * no packet waits for the reload.  Returns once every worker has moved, so the
+ * caller may then free the previous set (after flushing events that point into
+ * it).  0, -ENOMEM (nothing changed) or -ETIMEDOUT (a worker did not answer
+ * within 10 s: the previous set must then be kept).  Control thread.
+ */
+int vp_workers_swap_rules(struct vp_workers *ws, const struct vp_sig_set *set);
+
 /* Stops and joins every thread, closes the queues. NULL-safe. Control thread. */
 void vp_workers_stop(struct vp_workers *ws);
 

@@ -389,6 +389,65 @@ test_no_leak()
 	delete_vpatch_tables
 }
 
+# SIGHUP reloads the rule files: the new rules apply, a broken file never replaces the
+# running set, and requests made during the reloads all succeed.
+shadow_blocked()
+{
+	attack_blocked_path "$1" "http://$SRV4" etc/shadow
+}
+
+attack_blocked_path()
+{
+	local code
+	code=$(http_code "$2/vp-e2e/$1/$3")
+	[ "$code" = 000 ] || { echo "  got HTTP $code"; return 1; }
+	sleep 1
+	! grep -qF "/vp-e2e/$1/" "$T/nginx/access.log"
+}
+
+reloaded()
+{
+	grep -q "reload: $1" "$LOG"
+}
+
+benign_loop()
+{
+	local i fails=0
+	for i in $(seq 1 40); do
+		http_ok "http://$SRV4/" || fails=$((fails + 1))
+	done
+	echo "$fails" >"$T/loop.fails"
+}
+
+test_reload()
+{
+	local loop_pid
+	if ! start_vpatchd reload prevent yes; then
+		vp_fail "reload: vpatchd starts and installs its table"
+		return
+	fi
+	benign_loop &
+	loop_pid=$!
+	cat >"$T/rules" <<EOF
+drop tcp any any -> any 80 (msg:"shadow"; flow:to_server; content:"/etc/shadow"; sid:1000200;)
+EOF
+	kill -HUP "$VPATCHD_PID"
+	vp_check "reload: new rule set active after SIGHUP" vp_wait 5 reloaded "1 rules active"
+	vp_check "reload: old rule gone (passwd request reaches nginx)" \
+		attack_passes reload-old "http://$SRV4"
+	vp_check "reload: new rule blocks" shadow_blocked reload-new
+	echo 'drop tcp any any -> any 80 (msg:"broken"; content:"|zz|"; sid:1000300;)' >>"$T/rules"
+	kill -HUP "$VPATCHD_PID"
+	vp_check "reload: a broken rule file is refused" vp_wait 5 reloaded "1 rules failed"
+	vp_check "reload: the running rules stay after a refused reload" \
+		shadow_blocked reload-kept
+	wait "$loop_pid"
+	vp_check "reload: no benign request failed during the reloads" [ "$(cat "$T/loop.fails")" = 0 ]
+	vp_pid_stop "$VPATCHD_PID" TERM 10
+	VPATCHD_PID=
+	delete_vpatch_tables
+}
+
 # --- main -----------------------------------------------------------------------------------
 
 write_eve_checker || exit 99
@@ -413,5 +472,6 @@ test_kill9 yes
 test_kill9 no
 test_no_leak yes
 test_no_leak no
+test_reload
 vp_summary || exit 1
 exit 0
