@@ -105,6 +105,8 @@ struct vp_flow_table {
 	uint64_t created; /* creation counter, feeds the flow ids */
 	uint64_t expired;
 	uint64_t capped[CLS_COUNT];
+	vp_flow_release_fn release;
+	void *release_ctx;
 };
 
 void vp_flow_limits_default(struct vp_flow_limits *l)
@@ -235,11 +237,22 @@ err:
 	return NULL;
 }
 
-/* NULL-safe.  Flows still holding a user pointer are not told: see flow_release(). */
+void vp_flow_table_set_release(struct vp_flow_table *t, vp_flow_release_fn fn, void *ctx)
+{
+	t->release = fn;
+	t->release_ctx = ctx;
+}
+
+/* NULL-safe.  Flows still holding a user pointer go through the release hook first. */
 void vp_flow_table_free(struct vp_flow_table *t)
 {
+	uint32_t i;
+
 	if (!t)
 		return;
+	for (i = 0; t->pool && t->aux && t->release && i < t->pool_size; i++)
+		if (t->aux[i].list != LST_FREE && t->pool[i].user)
+			t->release(t->release_ctx, &t->pool[i]);
 	free(t->pool);
 	free(t->aux);
 	free(t->buckets);
@@ -312,14 +325,15 @@ static uint8_t flow_list_of(const struct vp_flow *f)
 }
 
 /*
- * Returns a flow to the free list.  Its user pointer is dropped: the stages
- * that set it have no release hook yet, so they must not rely on the flow
- * table to free their state.
+ * Returns a flow to the free list.  A flow with a user pointer goes through
+ * the release hook first, so later stages free their per-flow state.
  */
 static void flow_release(struct vp_flow_table *t, uint32_t idx)
 {
 	unsigned cls = list_class(t->aux[idx].list);
 
+	if (t->pool[idx].user && t->release)
+		t->release(t->release_ctx, &t->pool[idx]);
 	chain_unlink(t, idx);
 	lru_unlink(t, idx);
 	t->aux[idx].list = LST_FREE;

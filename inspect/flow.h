@@ -64,12 +64,18 @@ struct vp_flow_stats {
 
 struct vp_flow_table;
 
+/* Told about a flow with a non-NULL user pointer just before it is released. */
+typedef void (*vp_flow_release_fn)(void *ctx, struct vp_flow *f);
+
 /* Fills <l> with the documented defaults. */
 void vp_flow_limits_default(struct vp_flow_limits *l);
 
 /* Allocates a table for <limits> (pool and hash sized once). NULL on ENOMEM. Control thread. */
 struct vp_flow_table *vp_flow_table_new(const struct vp_flow_limits *limits);
-void vp_flow_table_free(struct vp_flow_table *t);	/* NULL-safe */
+void vp_flow_table_free(struct vp_flow_table *t);	/* NULL-safe; calls the release hook */
+
+/* Sets the hook that frees later stages' per-flow state (flow->user). Owner worker. */
+void vp_flow_table_set_release(struct vp_flow_table *t, vp_flow_release_fn fn, void *ctx);
 
 /*
  * Finds or creates the flow of decoded packet <p> at time p->ts, expiring idle

@@ -654,6 +654,42 @@ START_TEST(test_lookup_expiry_bounded)
 }
 END_TEST
 
+static void count_release(void *ctx, struct vp_flow *f)
+{
+	unsigned *n = ctx;
+
+	ck_assert_ptr_nonnull(f->user);
+	(*n)++;
+}
+
+/* The release hook hears of every flow with state: on expiry and when the table goes. */
+START_TEST(test_release_hook)
+{
+	struct vp_flow_table *t = small_table(20, 20, 20);
+	struct timeval now = {1000, 0};
+	struct vp_flow *f;
+	struct vp_packet p;
+	unsigned released = 0;
+	uint16_t i;
+
+	vp_flow_table_set_release(t, count_release, &released);
+	for (i = 0; i < 6; i++) {
+		p = mkpkt(IPPROTO_UDP, A, 2000 + i, B, 53, 0, 0);
+		ck_assert_int_eq(lookup(t, &p, &f), VP_FLOW_NEW);
+		if (i % 2 == 0)
+			f->user = f;	/* only flows with state are reported */
+	}
+	p = mkpkt(IPPROTO_TCP, A, 1, B, 2, VP_TCP_SYN, 999);
+	ck_assert_int_eq(lookup(t, &p, &f), VP_FLOW_NEW);
+	f->user = f;
+	/* the TCP lookup already expired the two oldest */
+	ck_assert_uint_eq(vp_flow_expire(t, &now, 100), 4);
+	ck_assert_uint_eq(released, 3);
+	vp_flow_table_free(t);
+	ck_assert_uint_eq(released, 4);
+}
+END_TEST
+
 /* ---- flow ids ---- */
 
 #define NIDS 10000
@@ -818,6 +854,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, test_expire);
 	tcase_add_test(tc, test_expire_refresh_and_recreate);
 	tcase_add_test(tc, test_lookup_expiry_bounded);
+	tcase_add_test(tc, test_release_hook);
 	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_churn);
 	suite_add_tcase(s, tc);
