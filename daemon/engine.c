@@ -53,6 +53,8 @@ struct vp_engine_worker *vp_engine_worker_new(const struct vp_engine_opts *o,
 	w->flows = vp_flow_table_new(&o->flow_limits);
 	if (!w->flows)
 		goto err;
+	if (o->flows_shared)
+		vp_flow_table_set_shared(w->flows, o->flows_shared);
 	if (set) {
 		w->sig_th = vp_sig_thread_new(set);
 		if (!w->sig_th)

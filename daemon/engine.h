@@ -32,6 +32,7 @@ struct vp_engine_opts {
 	bool checksum_checks;		/* skip inspection of packets whose checksum is wrong */
 	bool reset_blocked;		/* end blocked TCP flows with resets */
 	struct vp_flow_limits flow_limits;
+	struct vp_flow_shared *flows_shared;	/* host-wide flow counts (several workers), or NULL */
 };
 
 struct vp_engine_stats {

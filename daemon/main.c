@@ -417,6 +417,7 @@ static void control_loop(const struct vp_config *cfg, struct vp_workers *ws, str
 
 static int run_live(const struct vp_config *cfg, struct vp_sig_set **set, bool no_nft)
 {
+	static struct vp_flow_shared flows_shared;
 	struct vp_workers *ws = NULL;
 	struct vp_engine_stats s;
 	struct vp_engine_opts o;
@@ -431,10 +432,8 @@ static int run_live(const struct vp_config *cfg, struct vp_sig_set **set, bool n
 		goto out;
 	}
 	vp_engine_opts_from_config(&o, cfg);
-	/* The caps are per host; each worker tracks its share of the flows
-	 * (the kernel spreads flows over the queues by address pair). */
-	o.flow_limits.max_tcp = (cfg->max_tcp_flows + cfg->threads - 1) / cfg->threads;
-	o.flow_limits.max_udp = (cfg->max_udp_flows + cfg->threads - 1) / cfg->threads;
+	/* The caps hold for the host: every worker's table counts against them. */
+	o.flows_shared = &flows_shared;
 	/* Queues are bound before traffic is diverted to them. */
 	ws = vp_workers_start(&o, *set, eve, cfg->queue, cfg->threads, cfg->queue_maxlen,
 			      cfg->fail_open, cfg->nft_mark, err, sizeof(err));

@@ -27,6 +27,7 @@
 #include "vp_build.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -107,6 +108,7 @@ struct vp_flow_table {
 	uint64_t capped[CLS_COUNT];
 	vp_flow_release_fn release;
 	void *release_ctx;
+	struct vp_flow_shared *shared;	/* host-wide counts, or NULL */
 };
 
 void vp_flow_limits_default(struct vp_flow_limits *l)
@@ -237,6 +239,32 @@ err:
 	return NULL;
 }
 
+static unsigned list_class(unsigned list)
+{
+	if (list == LST_UDP)
+		return CLS_UDP;
+	if (list == LST_OTHER)
+		return CLS_OTHER;
+	return CLS_TCP;
+}
+
+void vp_flow_table_set_shared(struct vp_flow_table *t, struct vp_flow_shared *sh)
+{
+	t->shared = sh;
+}
+
+/* Reserves room for one more flow of class <cls>: in this table, or host-wide. */
+static bool take_slot(struct vp_flow_table *t, unsigned cls)
+{
+	if (!t->shared)
+		return t->active[cls] < t->cap[cls];
+	if (atomic_fetch_add_explicit(&t->shared->active[cls], 1, memory_order_relaxed) <
+	    t->cap[cls])
+		return true;
+	atomic_fetch_sub_explicit(&t->shared->active[cls], 1, memory_order_relaxed);
+	return false;
+}
+
 void vp_flow_table_set_release(struct vp_flow_table *t, vp_flow_release_fn fn, void *ctx)
 {
 	t->release = fn;
@@ -250,9 +278,15 @@ void vp_flow_table_free(struct vp_flow_table *t)
 
 	if (!t)
 		return;
-	for (i = 0; t->pool && t->aux && t->release && i < t->pool_size; i++)
-		if (t->aux[i].list != LST_FREE && t->pool[i].user)
+	for (i = 0; t->pool && t->aux && i < t->pool_size; i++) {
+		if (t->aux[i].list == LST_FREE)
+			continue;
+		if (t->release && t->pool[i].user)
 			t->release(t->release_ctx, &t->pool[i]);
+		if (t->shared)
+			atomic_fetch_sub_explicit(&t->shared->active[list_class(t->aux[i].list)], 1,
+						  memory_order_relaxed);
+	}
 	free(t->pool);
 	free(t->aux);
 	free(t->buckets);
@@ -302,15 +336,6 @@ static void chain_unlink(struct vp_flow_table *t, uint32_t idx)
 		*link = t->pool[idx].next;
 }
 
-static unsigned list_class(unsigned list)
-{
-	if (list == LST_UDP)
-		return CLS_UDP;
-	if (list == LST_OTHER)
-		return CLS_OTHER;
-	return CLS_TCP;
-}
-
 static uint8_t flow_list_of(const struct vp_flow *f)
 {
 	if (f->proto == IPPROTO_UDP)
@@ -339,6 +364,8 @@ static void flow_release(struct vp_flow_table *t, uint32_t idx)
 	t->aux[idx].list = LST_FREE;
 	t->aux[idx].flags = 0;
 	t->active[cls]--;
+	if (t->shared)
+		atomic_fetch_sub_explicit(&t->shared->active[cls], 1, memory_order_relaxed);
 	t->pool[idx].user = NULL;
 	t->pool[idx].next = t->free_head;
 	t->free_head = idx;
@@ -530,7 +557,7 @@ static int flow_create(struct vp_flow_table *t, const struct vp_packet *p, const
 	struct vp_flow *f;
 	uint32_t idx;
 
-	if (t->active[k->cls] >= t->cap[k->cls] && !reclaim(t, k->cls, &p->ts))
+	if (!take_slot(t, k->cls) && !(reclaim(t, k->cls, &p->ts) && take_slot(t, k->cls)))
 		goto cap;
 	idx = t->free_head;
 	if (idx == NIL)

@@ -74,6 +74,18 @@ void vp_flow_limits_default(struct vp_flow_limits *l);
 struct vp_flow_table *vp_flow_table_new(const struct vp_flow_limits *limits);
 void vp_flow_table_free(struct vp_flow_table *t);	/* NULL-safe; calls the release hook */
 
+/*
+ * Host-wide flow counts shared by every worker's table, so the caps of
+ * vp_flow_limits hold for the host rather than per table.  Indexed tcp, udp,
+ * other.  Zero-initialised by the owner, who keeps it alive.
+ */
+struct vp_flow_shared {
+	_Atomic uint32_t active[3];
+};
+
+/* Makes <t> count against <sh> (set before the first lookup). Control thread. */
+void vp_flow_table_set_shared(struct vp_flow_table *t, struct vp_flow_shared *sh);
+
 /* Sets the hook that frees later stages' per-flow state (flow->user). Owner worker. */
 void vp_flow_table_set_release(struct vp_flow_table *t, vp_flow_release_fn fn, void *ctx);
 

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -690,6 +691,40 @@ START_TEST(test_release_hook)
 }
 END_TEST
 
+/* Two workers' tables sharing host-wide counts: the cap holds for their sum. */
+START_TEST(test_shared_caps)
+{
+	struct vp_flow_table *t1 = small_table(3, 3, 3), *t2 = small_table(3, 3, 3);
+	struct vp_flow_shared sh = { 0 };
+	struct timeval now = {1000, 0};
+	struct vp_flow_stats s;
+	struct vp_flow *f;
+	struct vp_packet p;
+
+	vp_flow_table_set_shared(t1, &sh);
+	vp_flow_table_set_shared(t2, &sh);
+	p = mkpkt(IPPROTO_TCP, A, 1, B, 80, VP_TCP_SYN, 0);
+	ck_assert_int_eq(lookup(t1, &p, &f), VP_FLOW_NEW);
+	p = mkpkt(IPPROTO_TCP, A, 2, B, 80, VP_TCP_SYN, 0);
+	ck_assert_int_eq(lookup(t1, &p, &f), VP_FLOW_NEW);
+	p = mkpkt(IPPROTO_TCP, A, 3, B, 80, VP_TCP_SYN, 0);
+	ck_assert_int_eq(lookup(t2, &p, &f), VP_FLOW_NEW);
+	p = mkpkt(IPPROTO_TCP, A, 4, B, 80, VP_TCP_SYN, 0);
+	ck_assert_int_eq(lookup(t2, &p, &f), VP_FLOW_CAP_TCP);
+	ck_assert_uint_eq(atomic_load(&sh.active[0]), 3);
+	/* t1's flows time out: t2 may create again */
+	ck_assert_uint_eq(vp_flow_expire(t1, &now, 100), 2);
+	ck_assert_uint_eq(atomic_load(&sh.active[0]), 1);
+	p = mkpkt(IPPROTO_TCP, A, 4, B, 80, VP_TCP_SYN, 999);
+	ck_assert_int_eq(lookup(t2, &p, &f), VP_FLOW_NEW);
+	vp_flow_table_stats(t2, &s);
+	ck_assert_uint_eq(s.cap_tcp, 1);
+	vp_flow_table_free(t2);
+	ck_assert_uint_eq(atomic_load(&sh.active[0]), 0);
+	vp_flow_table_free(t1);
+}
+END_TEST
+
 /* ---- flow ids ---- */
 
 #define NIDS 10000
@@ -855,6 +890,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, test_expire_refresh_and_recreate);
 	tcase_add_test(tc, test_lookup_expiry_bounded);
 	tcase_add_test(tc, test_release_hook);
+	tcase_add_test(tc, test_shared_caps);
 	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_churn);
 	suite_add_tcase(s, tc);
