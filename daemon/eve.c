@@ -147,6 +147,33 @@ static int set_new(json_t *obj, const char *key, json_t *val)
 	return json_object_set_new(obj, key, val) ? -ENOMEM : 0;
 }
 
+/* Text from the wire may be any bytes: invalid UTF-8 becomes U+FFFD per byte. */
+static json_t *wire_string(const char *s)
+{
+	json_t *j = json_string(s);
+	char *clean, *o;
+	size_t n;
+
+	if (j)
+		return j;
+	n = strlen(s);
+	clean = malloc(n * 3 + 1);
+	if (!clean)
+		return NULL;
+	for (o = clean; *s; s++) {
+		if ((unsigned char)*s < 0x80) {
+			*o++ = *s;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+		}
+	}
+	*o = '\0';
+	j = json_string(clean);
+	free(clean);
+	return j;
+}
+
 static json_t *alert_object(const struct vp_event *ev)
 {
 	json_t *a = json_object();
@@ -159,8 +186,8 @@ static json_t *alert_object(const struct vp_event *ev)
 	r |= set_new(a, "gid", json_integer(ev->gid));
 	r |= set_new(a, "signature_id", json_integer(ev->sid));
 	r |= set_new(a, "rev", json_integer(ev->rev));
-	r |= set_new(a, "signature", json_string(ev->msg ? ev->msg : ""));
-	r |= set_new(a, "category", json_string(ev->category ? ev->category : ""));
+	r |= set_new(a, "signature", wire_string(ev->msg ? ev->msg : ""));
+	r |= set_new(a, "category", wire_string(ev->category ? ev->category : ""));
 	r |= set_new(a, "severity", json_integer(ev->severity));
 	if (ev->metadata_json) {
 		md = json_loads(ev->metadata_json, 0, NULL);
@@ -172,6 +199,36 @@ static json_t *alert_object(const struct vp_event *ev)
 		return NULL;
 	}
 	return a;
+}
+
+void vp_event_copy_field(char *dst, size_t size, const uint8_t *src, size_t len)
+{
+	if (!size)
+		return;
+	if (len > size - 1)
+		len = size - 1;
+	if (len)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static json_t *http_object(const struct vp_event *ev)
+{
+	json_t *h = json_object();
+	int r = 0;
+
+	if (!h)
+		return NULL;
+	if (ev->http_hostname[0])
+		r |= set_new(h, "hostname", wire_string(ev->http_hostname));
+	r |= set_new(h, "url", wire_string(ev->http_url));
+	if (ev->http_method[0])
+		r |= set_new(h, "http_method", wire_string(ev->http_method));
+	if (r) {
+		json_decref(h);
+		return NULL;
+	}
+	return h;
 }
 
 static json_t *event_object(const struct vp_event *ev)
@@ -197,6 +254,8 @@ static json_t *event_object(const struct vp_event *ev)
 		r |= set_new(o, "proto", json_string(proto_name(ev->proto, pbuf, sizeof(pbuf))));
 	}
 	r |= set_new(o, "alert", alert_object(ev));
+	if (ev->has_http)
+		r |= set_new(o, "http", http_object(ev));
 	if (r) {
 		json_decref(o);
 		return NULL;

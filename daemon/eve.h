@@ -30,7 +30,16 @@ struct vp_event {
 	const char *msg;
 	const char *category;
 	const char *metadata_json;	/* alert.metadata object text, or NULL */
+	/* The HTTP transaction the alert is about (copied: the parser's
+	 * buffers are reused); has_http false for packet-level alerts. */
+	bool has_http;
+	char http_hostname[256];
+	char http_url[1024];
+	char http_method[32];
 };
+
+/* Copies at most size-1 bytes of <src>/<len> into <dst> (NUL-terminated); bytes are kept as they are. */
+void vp_event_copy_field(char *dst, size_t size, const uint8_t *src, size_t len);
 
 struct vp_eve;
 struct vp_eve_ring;

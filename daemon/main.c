@@ -29,7 +29,7 @@
 #define EXIT_RUNTIME 3
 
 #define MAX_QUEUES 64
-#define EVE_RING_LIVE 4096
+#define EVE_RING_LIVE 2048
 #define EVE_RING_OFFLINE 1024
 
 struct cli {
