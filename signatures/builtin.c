@@ -47,6 +47,36 @@ static const struct vp_builtin_info builtins[VP_BUILTIN_COUNT] = {
 		.msg = "VPATCH inspection resource exhausted",
 		.category = "Attempted Denial of Service", .def = VP_POLICY_BLOCK,
 	},
+	[VP_BUILTIN_TCP_OVERLAP_CONFLICT] = {
+		.name = "tcp_overlap_conflict", .sid = 9000009,
+		.msg = "VPATCH TCP segment overlaps earlier data with different bytes (evasion)",
+		.category = "Detection of a Network Scan", .def = VP_POLICY_BLOCK,
+	},
+	[VP_BUILTIN_URI_DOUBLE_ENCODING] = {
+		.name = "uri_double_encoding", .sid = 9000010,
+		.msg = "VPATCH URI is percent-encoded twice",
+		.category = "Web Application Attack", .def = VP_POLICY_LOG,
+	},
+	[VP_BUILTIN_URI_U_ENCODING] = {
+		.name = "uri_u_encoding", .sid = 9000011,
+		.msg = "VPATCH URI uses %u encoding",
+		.category = "Web Application Attack", .def = VP_POLICY_LOG,
+	},
+	[VP_BUILTIN_URI_OVERLONG_UTF8] = {
+		.name = "uri_overlong_utf8", .sid = 9000012,
+		.msg = "VPATCH URI contains overlong UTF-8",
+		.category = "Web Application Attack", .def = VP_POLICY_LOG,
+	},
+	[VP_BUILTIN_HTTP_SMUGGLING] = {
+		.name = "http_smuggling", .sid = 9000013,
+		.msg = "VPATCH HTTP request smuggling shape (ambiguous message length)",
+		.category = "Web Application Attack", .def = VP_POLICY_LOG,
+	},
+	[VP_BUILTIN_HTTP_MALFORMED] = {
+		.name = "http_malformed", .sid = 9000014,
+		.msg = "VPATCH malformed HTTP message: inspection of the direction stopped",
+		.category = "Potentially Bad Traffic", .def = VP_POLICY_LOG,
+	},
 };
 
 const struct vp_builtin_info *vp_builtin_info(enum vp_builtin b)
