@@ -1,42 +1,52 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The packet pipeline: decode -> protocol violations -> flow -> application
+ * layer (engine_app.c: reassembly, HTTP) -> signatures -> verdict + events.
+ */
 #include "vp_build.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/engine.h"
+#include "daemon/engine_int.h"
 #include "inspect/decode.h"
 
-/* Alerts reported per packet; further matches are counted, not lost silently. */
-#define MAX_MATCHES 16
 /* Resets sent for one blocked flow: enough for a lost RST, not an amplifier. */
 #define MAX_RESETS_PER_FLOW 4
 
-struct vp_engine_worker {
-	struct vp_engine_opts opts;
-	const struct vp_sig_set *set;
-	struct vp_sig_thread *sig_th;
-	struct vp_flow_table *flows;
-	struct vp_eve_ring *ring;
-	struct vp_engine_stats stats;
+void vp_engine_opts_default(struct vp_engine_opts *o, enum vp_mode mode)
+{
+	int i;
 
-	/* Per-packet scratch: the matches of the packet being inspected. */
-	const struct vp_sig *matches[MAX_MATCHES];
-	unsigned n_matches;
-};
+	memset(o, 0, sizeof(*o));
+	o->mode = mode;
+	for (i = 0; i < VP_BUILTIN_COUNT; i++)
+		o->violation[i] = vp_builtin_info(i)->def;
+	o->checksum_checks = true;
+	o->reset_blocked = true;
+	vp_flow_limits_default(&o->flow_limits);
+	vp_tcp_reasm_limits_default(&o->reasm_limits);
+	vp_http_limits_default(&o->http_limits);
+	o->uri_max_slashes = 100;
+}
 
 void vp_engine_opts_from_config(struct vp_engine_opts *o, const struct vp_config *cfg)
 {
-	memset(o, 0, sizeof(*o));
-	o->mode = cfg->mode;
+	vp_engine_opts_default(o, cfg->mode);
 	memcpy(o->violation, cfg->violation, sizeof(o->violation));
 	o->checksum_checks = cfg->checksum_checks;
 	o->reset_blocked = cfg->reset_blocked;
-	vp_flow_limits_default(&o->flow_limits);
 	o->flow_limits.max_tcp = cfg->max_tcp_flows;
 	o->flow_limits.max_udp = cfg->max_udp_flows;
+	/* A conflicting copy is applied only where the violation lets it through. */
+	o->reasm_limits.conflict_drop = cfg->violation[VP_BUILTIN_TCP_OVERLAP_CONFLICT] ==
+					VP_POLICY_BLOCK;
+	o->vars = cfg->vars;
 }
+
+/* Tells the application layer a flow goes, so it frees its state. */
+static void release_flow(void *ctx, struct vp_flow *f);
 
 struct vp_engine_worker *vp_engine_worker_new(const struct vp_engine_opts *o,
 					      const struct vp_sig_set *set,
@@ -55,6 +65,9 @@ struct vp_engine_worker *vp_engine_worker_new(const struct vp_engine_opts *o,
 		goto err;
 	if (o->flows_shared)
 		vp_flow_table_set_shared(w->flows, o->flows_shared);
+	vp_flow_table_set_release(w->flows, release_flow, w);
+	if (vp_engine_app_init(w) < 0)
+		goto err;
 	if (set) {
 		w->sig_th = vp_sig_thread_new(set);
 		if (!w->sig_th)
@@ -71,17 +84,30 @@ void vp_engine_worker_free(struct vp_engine_worker *w)
 	if (!w)
 		return;
 	vp_sig_thread_free(w->sig_th);
-	vp_flow_table_free(w->flows);
+	vp_flow_table_free(w->flows);	/* releases every flow's state first */
+	vp_engine_app_free(w);
 	free(w);
 }
 
-static void event_fill(struct vp_event *ev, const struct vp_packet *p, const struct timeval *ts,
-		       const struct vp_flow *flow, bool blocked)
+static void event_fill(struct vp_event *ev, const struct vp_pkt_ctx *c, bool blocked)
 {
+	const struct vp_packet *p = &c->p;
+
 	memset(ev, 0, sizeof(*ev));
-	ev->ts = *ts;
-	ev->flow_id = flow ? flow->id : 0;
+	ev->ts = p->ts;
+	ev->flow_id = c->flow ? c->flow->id : 0;
 	ev->blocked = blocked;
+	if (c->tx && c->tx->req.line_valid) {
+		const struct vp_http_msg *m = &c->tx->req;
+
+		ev->has_http = true;
+		vp_event_copy_field(ev->http_hostname, sizeof(ev->http_hostname), m->host.ptr,
+				    m->host.len);
+		vp_event_copy_field(ev->http_url, sizeof(ev->http_url), m->uri_raw.ptr,
+				    m->uri_raw.len);
+		vp_event_copy_field(ev->http_method, sizeof(ev->http_method), m->method.ptr,
+				    m->method.len);
+	}
 	if (!p->ip_version)
 		return;
 	ev->src = p->src;
@@ -99,12 +125,14 @@ static void emit(struct vp_engine_worker *w, struct vp_event *ev)
 		w->stats.alerts_lost++;
 }
 
-/*
- * Applies built-in check <b> to the packet.  Returns true when the packet is
- * to be dropped (policy block), in every mode: violations are not signatures.
- */
-static bool violation(struct vp_engine_worker *w, enum vp_builtin b, const struct vp_packet *p,
-		      const struct timeval *ts, const struct vp_flow *flow)
+static void worsen(struct vp_pkt_ctx *c, enum vp_engine_verdict v)
+{
+	if (v > c->v)
+		c->v = v;
+}
+
+/* Violations are not signatures: a block policy drops in every mode. */
+bool vp_engine_violation(struct vp_engine_worker *w, enum vp_builtin b, struct vp_pkt_ctx *c)
 {
 	const struct vp_builtin_info *bi = vp_builtin_info(b);
 	enum vp_policy pol = w->opts.violation[b];
@@ -113,7 +141,7 @@ static bool violation(struct vp_engine_worker *w, enum vp_builtin b, const struc
 	if (pol == VP_POLICY_OFF)
 		return false;
 	w->stats.violations[b]++;
-	event_fill(&ev, p, ts, flow, pol == VP_POLICY_BLOCK);
+	event_fill(&ev, c, pol == VP_POLICY_BLOCK);
 	ev.gid = VP_BUILTIN_GID;
 	ev.sid = bi->sid;
 	ev.rev = 1;
@@ -121,14 +149,17 @@ static bool violation(struct vp_engine_worker *w, enum vp_builtin b, const struc
 	ev.msg = bi->msg;
 	ev.category = bi->category;
 	emit(w, &ev);
-	return pol == VP_POLICY_BLOCK;
+	if (pol != VP_POLICY_BLOCK)
+		return false;
+	worsen(c, VP_ENGINE_DROP);
+	return true;
 }
 
 static bool collect(void *ctx, const struct vp_sig *sig)
 {
 	struct vp_engine_worker *w = ctx;
 
-	if (w->n_matches == MAX_MATCHES) {
+	if (w->n_matches == VP_ENGINE_MAX_MATCHES) {
 		w->stats.matches_overflow++;
 		return true;
 	}
@@ -142,19 +173,20 @@ static bool sig_blocks(const struct vp_engine_worker *w, const struct vp_sig *si
 	       (sig->action == VP_ACT_DROP || sig->action == VP_ACT_REJECT);
 }
 
-/* Reports the matches of this packet; returns the verdict they call for. */
-static enum vp_engine_verdict report_matches(struct vp_engine_worker *w, const struct vp_packet *p,
-					     const struct timeval *ts, struct vp_flow *flow)
+void vp_engine_detect(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 {
-	enum vp_engine_verdict v = VP_ENGINE_ACCEPT;
 	struct vp_event ev;
 	unsigned i;
 
+	if (!w->set)
+		return;
+	w->n_matches = 0;
+	vp_sig_match(w->set, w->sig_th, &c->in, collect, w);
 	for (i = 0; i < w->n_matches; i++) {
 		const struct vp_sig *sig = w->matches[i];
 		bool blocked = sig_blocks(w, sig);
 
-		event_fill(&ev, p, ts, flow, blocked);
+		event_fill(&ev, c, blocked);
 		ev.gid = sig->gid;
 		ev.sid = sig->sid;
 		ev.rev = sig->rev;
@@ -163,17 +195,12 @@ static enum vp_engine_verdict report_matches(struct vp_engine_worker *w, const s
 		ev.category = sig->category;
 		ev.metadata_json = sig->metadata_json;
 		emit(w, &ev);
-		if (!blocked)
-			continue;
-		if (v == VP_ENGINE_ACCEPT)
-			v = VP_ENGINE_DROP;
-		if (sig->action == VP_ACT_REJECT)
-			v = VP_ENGINE_DROP_RESET;
+		if (blocked)
+			worsen(c, sig->action == VP_ACT_REJECT ? VP_ENGINE_DROP_RESET : VP_ENGINE_DROP);
 	}
-	return v;
 }
 
-/* A dropped TCP packet of a flow we block: reset both ends (bounded per flow). */
+/* A dropped packet blocks its flow; TCP flows are reset both ways (bounded per flow). */
 static enum vp_engine_verdict drop_flow(struct vp_engine_worker *w, const struct vp_packet *p,
 					struct vp_flow *flow, enum vp_engine_verdict v)
 {
@@ -207,71 +234,84 @@ static enum vp_engine_verdict verdict(struct vp_engine_worker *w, enum vp_engine
 }
 
 /* Decoding and the address checks; true when a violation drops the packet. */
-static bool check_ip(struct vp_engine_worker *w, struct vp_packet *p, const uint8_t *data,
+static bool check_ip(struct vp_engine_worker *w, struct vp_pkt_ctx *c, const uint8_t *data,
 		     size_t len, const struct timeval *ts)
 {
-	if (vp_decode_packet(p, data, len) != VP_PARSE_OK) {
+	int r = vp_decode_packet(&c->p, data, len);
+
+	c->p.ts = *ts;
+	if (r != VP_PARSE_OK) {
 		w->stats.no_ip++;
-		return violation(w, VP_BUILTIN_BAD_IP_HEADER, p, ts, NULL);
+		return vp_engine_violation(w, VP_BUILTIN_BAD_IP_HEADER, c);
 	}
-	if (p->anomalies & VP_ANOM_IP_SAME_ADDR)
-		return violation(w, VP_BUILTIN_SAME_ADDRESS, p, ts, NULL);
+	if (c->p.anomalies & VP_ANOM_IP_SAME_ADDR)
+		return vp_engine_violation(w, VP_BUILTIN_SAME_ADDRESS, c);
 	return false;
 }
 
-static int flow_stage(struct vp_engine_worker *w, struct vp_packet *p, const struct timeval *ts,
-		      struct vp_flow **flow)
+/* Finds the flow; true when a cap's violation drops the packet. */
+static bool flow_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 {
-	int r = vp_flow_lookup(w->flows, p, flow);
-
-	switch (r) {
+	switch (vp_flow_lookup(w->flows, &c->p, &c->flow)) {
 	case VP_FLOW_CAP_TCP:
-		return violation(w, VP_BUILTIN_TCP_FLOW_CAP, p, ts, NULL) ? -1 : 0;
+		return vp_engine_violation(w, VP_BUILTIN_TCP_FLOW_CAP, c);
 	case VP_FLOW_CAP_UDP:
-		return violation(w, VP_BUILTIN_UDP_FLOW_CAP, p, ts, NULL) ? -1 : 0;
+		return vp_engine_violation(w, VP_BUILTIN_UDP_FLOW_CAP, c);
 	case VP_FLOW_CAP_OTHER:
-		return violation(w, VP_BUILTIN_RESOURCE_EXHAUSTED, p, ts, NULL) ? -1 : 0;
+		return vp_engine_violation(w, VP_BUILTIN_RESOURCE_EXHAUSTED, c);
 	case VP_FLOW_NONE:
-		if (p->fragment)
+		if (c->p.fragment)
 			w->stats.fragments++;
 		w->stats.not_tracked++;
-		return 0;
+		return false;
 	default:
-		return 0;
+		return false;
 	}
+}
+
+/* A packet without flow state: its own payload is all there is to match. */
+static void packet_only(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
+{
+	c->in.p = &c->p;
+	c->in.buf[VP_BUF_PACKET] = c->p.payload;
+	c->in.present = 1ull << VP_BUF_PACKET;
+	c->in.fresh = 1ull << VP_BUF_PACKET;
+	vp_engine_detect(w, c);
 }
 
 enum vp_engine_verdict vp_engine_packet(struct vp_engine_worker *w, const uint8_t *data,
 					size_t len, const struct timeval *ts, bool csum_unready)
 {
-	struct vp_flow *flow = NULL;
-	enum vp_engine_verdict v;
-	struct vp_packet p;
+	struct vp_pkt_ctx c;
 
-	if (check_ip(w, &p, data, len, ts))
+	memset(&c, 0, sizeof(c));
+	if (check_ip(w, &c, data, len, ts))
 		return verdict(w, VP_ENGINE_DROP, len);
-	p.ts = *ts;
-	if (w->opts.checksum_checks && !csum_unready && !p.fragment &&
-	    !vp_decode_checksums_ok(&p)) {
+	if (w->opts.checksum_checks && !csum_unready && !c.p.fragment &&
+	    !vp_decode_checksums_ok(&c.p)) {
 		/* The host's stack drops it too: inspecting it would only let an
 		 * attacker feed the engine bytes the server never sees. */
 		w->stats.bad_checksum++;
 		return verdict(w, VP_ENGINE_ACCEPT, len);
 	}
-	if (flow_stage(w, &p, ts, &flow) < 0)
+	if (flow_stage(w, &c))
 		return verdict(w, VP_ENGINE_DROP, len);
-	if (flow && flow->blocked) {
+	if (c.flow && c.flow->blocked) {
 		w->stats.blocked_flow_packets++;
-		return verdict(w, drop_flow(w, &p, flow, VP_ENGINE_DROP), len);
+		return verdict(w, drop_flow(w, &c.p, c.flow, VP_ENGINE_DROP), len);
 	}
-	if (!w->set)
-		return verdict(w, VP_ENGINE_ACCEPT, len);
-	w->n_matches = 0;
-	vp_sig_match_packet(w->set, w->sig_th, &p, collect, w);
-	v = report_matches(w, &p, ts, flow);
-	if (v != VP_ENGINE_ACCEPT)
-		v = drop_flow(w, &p, flow, v);
-	return verdict(w, v, len);
+	if (c.flow)
+		vp_engine_app_packet(w, &c);
+	else
+		packet_only(w, &c);
+	if (c.v != VP_ENGINE_ACCEPT)
+		c.v = drop_flow(w, &c.p, c.flow, c.v);
+	return verdict(w, c.v, len);
+}
+
+static void release_flow(void *ctx, struct vp_flow *f)
+{
+	vp_engine_app_release(ctx, f);
 }
 
 struct vp_sig_thread *vp_engine_swap_rules(struct vp_engine_worker *w,

@@ -17,6 +17,8 @@
 #include "daemon/config.h"
 #include "daemon/eve.h"
 #include "inspect/flow.h"
+#include "inspect/http.h"
+#include "inspect/tcp_reasm.h"
 #include "signatures/builtin.h"
 #include "signatures/sig.h"
 
@@ -33,6 +35,10 @@ struct vp_engine_opts {
 	bool reset_blocked;		/* end blocked TCP flows with resets */
 	struct vp_flow_limits flow_limits;
 	struct vp_flow_shared *flows_shared;	/* host-wide flow counts (several workers), or NULL */
+	struct vp_tcp_reasm_limits reasm_limits;
+	struct vp_http_limits http_limits;
+	unsigned uri_max_slashes;		/* more '/' in a URI is a violation (100) */
+	const struct vp_vars *vars;		/* $HTTP_PORTS; NULL: [80,8080] */
 };
 
 struct vp_engine_stats {
@@ -43,9 +49,14 @@ struct vp_engine_stats {
 	uint64_t blocked_flows, blocked_flow_packets;
 	uint64_t violations[VP_BUILTIN_COUNT];
 	uint64_t matches_overflow;	/* more rules matched one packet than are reported */
+	uint64_t stream_conflicts, stream_memcap, state_exhausted;
+	uint64_t http_requests, http_responses, http_giveups, http_memcap;
 };
 
-/* Fills <o> from <cfg> (mode, violation policies, flow caps, checksums, resets). */
+/* Fills <o> with the built-in defaults for <mode>. */
+void vp_engine_opts_default(struct vp_engine_opts *o, enum vp_mode mode);
+
+/* Fills <o> from <cfg> (mode, violation policies, flow caps, checksums, resets, variables). */
 void vp_engine_opts_from_config(struct vp_engine_opts *o, const struct vp_config *cfg);
 
 struct vp_engine_worker;

@@ -10,45 +10,12 @@
 
 #include "signatures/rule_parse.h"
 #include "signatures/sig.h"
+#include "signatures/sig_priv.h"
+#include "signatures/threshold.h"
 
 #define MAX_SIGS (1u << 20)		/* rules in one set */
 #define MAX_FILES 100000		/* *.rules files in one directory */
 #define ERR_LEN 512
-
-#define PCRE_MATCH_LIMIT 3500		/* as Suricata's defaults; configurable later */
-#define PCRE_DEPTH_LIMIT 1500
-#define PCRE_HEAP_LIMIT_KIB 4096
-#define JIT_STACK_MIN (32 * 1024)
-#define JIT_STACK_MAX (512 * 1024)
-#define MATCH_BUDGET 3000		/* element checks per rule and packet: backtracking bound */
-
-/* Packet classes; a rule of protocol ip is in every group. */
-enum group {
-	GRP_TCP = 0,
-	GRP_UDP = 1,
-	GRP_ICMP = 2,
-	GRP_OTHER = 3,
-	GRP_COUNT = 4,
-};
-
-struct vp_sig_set {
-	struct vp_vars *vars;
-	struct vp_sig **sigs;		/* load order */
-	size_t count, alloc;
-	uint64_t *ids;			/* open-addressing set of gid << 32 | sid (sid != 0) */
-	size_t ids_cap;
-	bool compiled;
-	uint32_t *grp[GRP_COUNT];	/* indexes into sigs, in evaluation order */
-	size_t ngrp[GRP_COUNT];
-};
-
-struct vp_sig_thread {
-	const struct vp_sig_set *set;
-	pcre2_match_data *md;
-	pcre2_match_context *mctx;
-	pcre2_jit_stack *jit;
-	unsigned budget;
-};
 
 static void report(vp_sig_err_fn fn, void *ctx, const char *file, unsigned line, const char *msg)
 {
@@ -68,6 +35,7 @@ struct vp_sig_set *vp_sig_set_new(const struct vp_vars *vars)
 		free(set);
 		return NULL;
 	}
+	set->thr_entries = VP_THRESHOLD_DEFAULT;
 	return set;
 }
 
@@ -80,15 +48,28 @@ static void sig_free(struct vp_sig *sig)
 	free(sig);
 }
 
-static void groups_free(struct vp_sig_set *set)
+/* Drops what vp_sig_set_compile() built. */
+static void uncompile(struct vp_sig_set *set)
 {
-	int g;
+	int g, d;
 
-	for (g = 0; g < GRP_COUNT; g++) {
-		free(set->grp[g]);
-		set->grp[g] = NULL;
-		set->ngrp[g] = 0;
+	for (g = 0; g < VP_GRP_COUNT; g++) {
+		free(set->all[g]);
+		set->all[g] = NULL;
+		set->nall[g] = 0;
+		for (d = 0; d < VP_DIR_COUNT; d++) {
+			free(set->always[g][d]);
+			set->always[g][d] = NULL;
+			set->nalways[g][d] = 0;
+		}
 	}
+	free(set->order);
+	free(set->grp);
+	set->order = NULL;
+	set->grp = NULL;
+	set->nofp = 0;
+	vp_prefilter_free(set->pf);
+	set->pf = NULL;
 	set->compiled = false;
 }
 
@@ -103,7 +84,8 @@ void vp_sig_set_free(struct vp_sig_set *set)
 		sig_free(set->sigs[i]);
 	free(set->sigs);
 	free(set->ids);
-	groups_free(set);
+	uncompile(set);
+	vp_classtype_table_free(set->classes);
 	vp_vars_free(set->vars);
 	free(set);
 }
@@ -181,6 +163,8 @@ static int add_fail(int ret, const char *msg, vp_sig_err_fn fn, void *ctx, const
 int vp_sig_set_add(struct vp_sig_set *set, const char *text, const char *file, unsigned line,
 		   vp_sig_err_fn fn, void *ctx)
 {
+	struct vp_rule_env env = { .vars = set ? set->vars : NULL,
+				   .classes = set ? set->classes : NULL };
 	char err[ERR_LEN];
 	struct vp_sig *sig;
 	int ret;
@@ -194,7 +178,7 @@ int vp_sig_set_add(struct vp_sig_set *set, const char *text, const char *file, u
 	sig = calloc(1, sizeof(*sig));
 	if (!sig)
 		return add_fail(-ENOMEM, "out of memory", fn, ctx, file, line);
-	ret = vp_rule_parse_sig(sig, text, set->vars, err, sizeof(err));
+	ret = vp_rule_parse_sig(sig, text, &env, err, sizeof(err));
 	if (ret < 0)
 		goto err;
 	if (id_taken(set, sig_key(sig))) {
@@ -214,7 +198,7 @@ int vp_sig_set_add(struct vp_sig_set *set, const char *text, const char *file, u
 	sig->line = line;
 	set->ids[id_slot(set->ids, set->ids_cap, sig_key(sig))] = sig_key(sig);
 	set->sigs[set->count++] = sig;
-	set->compiled = false;
+	uncompile(set);
 	return 0;
 err:
 	sig_free(sig);
@@ -429,6 +413,56 @@ int vp_sig_set_load_path(struct vp_sig_set *set, const char *path, vp_sig_err_fn
 	return load_file(set, path, fn, ctx);
 }
 
+/* ---- settings ---- */
+
+/* Replaces the classtype table for rules added afterwards. Control thread. */
+int vp_sig_set_load_classification(struct vp_sig_set *set, const char *path, vp_sig_err_fn fn,
+				   void *ctx)
+{
+	struct vp_classtab *t;
+	int failed;
+
+	if (!set || !path)
+		return -EINVAL;
+	t = vp_classtype_table_load(path, fn, ctx, &failed);
+	if (!t)
+		return failed;
+	vp_classtype_table_free(set->classes);
+	set->classes = t;
+	return failed;
+}
+
+/* Control thread, before vp_sig_thread_new(). */
+int vp_sig_set_pcre_limits(struct vp_sig_set *set, uint32_t match_limit, uint32_t depth_limit,
+			   uint32_t heap_kib)
+{
+	if (!set)
+		return -EINVAL;
+	set->pcre_match_limit = match_limit;
+	set->pcre_depth_limit = depth_limit;
+	set->pcre_heap_kib = heap_kib;
+	return 0;
+}
+
+/* Control thread, before vp_sig_thread_new(). */
+int vp_sig_set_threshold_entries(struct vp_sig_set *set, size_t entries)
+{
+	if (!set || entries == 0 || entries > VP_THRESHOLD_MAX)
+		return -EINVAL;
+	set->thr_entries = entries;
+	return 0;
+}
+
+/* Control thread, before vp_sig_set_compile(). */
+int vp_sig_set_prefilter(struct vp_sig_set *set, bool on)
+{
+	if (!set)
+		return -EINVAL;
+	set->no_prefilter = !on;
+	uncompile(set);
+	return 0;
+}
+
 /* ---- compiling ---- */
 
 static int action_rank(enum vp_sig_action a)
@@ -441,68 +475,257 @@ static int action_rank(enum vp_sig_action a)
 	}
 }
 
-/* qsort_r order: action (pass, drop, reject, alert), then priority, then load order. */
+/*
+ * qsort_r order, Suricata's: action (pass, drop, reject, alert), then rules
+ * setting flowbits before those reading them, then priority, then load order.
+ */
 static int by_eval_order(const void *pa, const void *pb, void *arg)
 {
 	const struct vp_sig_set *set = arg;
 	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
 	const struct vp_sig *a = set->sigs[ia], *b = set->sigs[ib];
+	const struct vp_rule *ra = a->priv, *rb = b->priv;
 	int d = action_rank(a->action) - action_rank(b->action);
 
 	if (d)
 		return d;
+	if (ra->fb_type != rb->fb_type)
+		return rb->fb_type - ra->fb_type;
 	if (a->priority != b->priority)
 		return a->priority - b->priority;
 	return ia < ib ? -1 : ia > ib;
 }
 
-static bool in_group(const struct vp_rule *r, int g)
+/* The packet groups a rule can match: bit per enum vp_sig_group. */
+static uint8_t group_mask(const struct vp_rule *r)
 {
+	const uint64_t http = ~((1ull << VP_BUF_PACKET) | (1ull << VP_BUF_STREAM));
+
+	if ((r->bufmask & http) || r->app_http)
+		return 1u << VP_GRP_TCP;
 	switch (r->proto) {
-	case VP_RULE_PROTO_IP: return true;
-	case VP_RULE_PROTO_TCP: return g == GRP_TCP;
-	case VP_RULE_PROTO_UDP: return g == GRP_UDP;
-	case VP_RULE_PROTO_ICMP: return g == GRP_ICMP;
-	default: return false;
+	case VP_RULE_PROTO_TCP: return 1u << VP_GRP_TCP;
+	case VP_RULE_PROTO_UDP: return 1u << VP_GRP_UDP;
+	case VP_RULE_PROTO_ICMP: return 1u << VP_GRP_ICMP;
+	default: return r->ports ? (1u << VP_GRP_TCP | 1u << VP_GRP_UDP) : 0x0f;
+	}
+}
+
+static bool in_dir(const struct vp_rule *r, int d)
+{
+	switch (d) {
+	case VP_DIR_TS: return !(r->flow_set & VP_PKT_TO_CLIENT);
+	case VP_DIR_TC: return !(r->flow_set & VP_PKT_TO_SERVER);
+	default: return !(r->flow_set & (VP_PKT_TO_SERVER | VP_PKT_TO_CLIENT));
 	}
 }
 
 static void jit_rule(struct vp_rule *r)
 {
-	size_t i, jit_size;
+	size_t jit_size;
+	unsigned i, j;
+	pcre2_code *re;
 
 	/* Failure (no JIT on this CPU/build) leaves the interpreter: still correct. */
-	for (i = 0; i < r->nelems; i++) {
-		if (!r->elems[i].re)
-			continue;
-		if (pcre2_pattern_info(r->elems[i].re, PCRE2_INFO_JITSIZE, &jit_size) == 0 &&
-		    jit_size > 0)
-			continue;	/* already compiled by an earlier vp_sig_set_compile() */
-		(void)pcre2_jit_compile(r->elems[i].re, PCRE2_JIT_COMPLETE);
+	for (i = 0; i < r->nlists; i++) {
+		for (j = 0; j < r->lists[i].n; j++) {
+			if (r->lists[i].e[j].kind != VP_EL_PCRE)
+				continue;
+			re = r->lists[i].e[j].u.re.re;
+			if (pcre2_pattern_info(re, PCRE2_INFO_JITSIZE, &jit_size) == 0 &&
+			    jit_size > 0)
+				continue;	/* already compiled by an earlier compile */
+			(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+		}
 	}
 }
 
-/* JIT-compiles the regexes and builds the per-protocol evaluation orders. Control thread. */
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every flowbit name gets a bit number: its rank among the distinct names. */
+static int assign_flowbits(struct vp_sig_set *set)
+{
+	size_t n = 0, i, k, u = 0;
+	struct vp_rule *r;
+	char **names, **hit;
+	unsigned f;
+
+	for (i = 0; i < set->count; i++)
+		for (r = set->sigs[i]->priv, f = 0; f < r->nfb; f++)
+			n += r->fb[f].n;
+	names = malloc((n ? n : 1) * sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < set->count; i++)
+		for (r = set->sigs[i]->priv, f = 0; f < r->nfb; f++)
+			for (k = 0; k < r->fb[f].n; k++)
+				names[n++] = r->fb[f].name[k];
+	qsort(names, n, sizeof(*names), by_str);
+	for (i = 0; i < n; i++)
+		if (u == 0 || strcmp(names[u - 1], names[i]) != 0)
+			names[u++] = names[i];
+	for (i = 0; i < set->count; i++) {
+		for (r = set->sigs[i]->priv, f = 0; f < r->nfb; f++) {
+			for (k = 0; k < r->fb[f].n; k++) {
+				hit = bsearch(&r->fb[f].name[k], names, u, sizeof(*names), by_str);
+				r->fb[f].id[k] = (uint32_t)(hit - names);
+			}
+		}
+	}
+	set->nbits = u;
+	free(names);
+	return 0;
+}
+
+/*
+ * The bytes of the rule's fast pattern given to the prefilter; false when
+ * it has none.  Leading NUL bytes are left out (Vectorscan's literal API
+ * takes a leading NUL for an empty string): any part of a pattern is a
+ * valid prefilter.  A pattern of only NULs cannot be used.
+ */
+static bool fp_bytes(const struct vp_rule *r, const uint8_t **b, uint32_t *len)
+{
+	const struct vp_content *ct;
+
+	if (r->fp_list < 0)
+		return false;
+	ct = &r->lists[r->fp_list].e[r->fp_elem].u.c;
+	*b = ct->pat + ((ct->flags & VP_CT_FAST_CHOP) ? ct->fp_off : 0);
+	*len = (ct->flags & VP_CT_FAST_CHOP) ? ct->fp_len : ct->len;
+	while (*len && **b == 0) {
+		(*b)++;
+		(*len)--;
+	}
+	return *len > 0;
+}
+
+/* Appends rank <rk> to a list sized for every rule. */
+static void push(uint32_t *list, size_t *n, uint32_t rk)
+{
+	list[(*n)++] = rk;
+}
+
+static int build_lists(struct vp_sig_set *set)
+{
+	size_t cnt = set->count ? set->count : 1, rk;
+	const struct vp_rule *r;
+	const uint8_t *b;
+	uint32_t blen;
+	bool fp;
+	int g, d;
+
+	for (g = 0; g < VP_GRP_COUNT; g++) {
+		set->all[g] = malloc(cnt * sizeof(uint32_t));
+		if (!set->all[g])
+			return -ENOMEM;
+		for (d = 0; d < VP_DIR_COUNT; d++) {
+			set->always[g][d] = malloc(cnt * sizeof(uint32_t));
+			if (!set->always[g][d])
+				return -ENOMEM;
+		}
+	}
+	for (rk = 0; rk < set->count; rk++) {
+		r = set->sigs[set->order[rk]]->priv;
+		fp = fp_bytes(r, &b, &blen);
+		set->nofp += !fp;
+		for (g = 0; g < VP_GRP_COUNT; g++) {
+			if (!(set->grp[rk] & (1u << g)))
+				continue;
+			push(set->all[g], &set->nall[g], (uint32_t)rk);
+			for (d = 0; d < VP_DIR_COUNT; d++)
+				if (!fp && in_dir(r, d))
+					push(set->always[g][d], &set->nalways[g][d], (uint32_t)rk);
+		}
+	}
+	return 0;
+}
+
+static int build_order(struct vp_sig_set *set)
+{
+	size_t i;
+
+	set->order = malloc((set->count ? set->count : 1) * sizeof(*set->order));
+	set->grp = malloc(set->count ? set->count : 1);
+	if (!set->order || !set->grp)
+		return -ENOMEM;
+	for (i = 0; i < set->count; i++)
+		set->order[i] = (uint32_t)i;
+	qsort_r(set->order, set->count, sizeof(*set->order), by_eval_order, set);
+	set->nthr = 0;
+	set->raw_pkt_fp = 0;
+	for (i = 0; i < set->count; i++) {
+		const struct vp_rule *r = set->sigs[set->order[i]]->priv;
+
+		set->grp[i] = group_mask(r);
+		set->nthr += r->thr.type != VP_THR_NONE;
+		if (r->fp_list >= 0 && r->lists[r->fp_list].buf == VP_BUF_PACKET &&
+		    r->raw_mode == VP_RAW_PACKET)
+			set->raw_pkt_fp++;
+	}
+	return 0;
+}
+
+/* The fast patterns of every rule; a failure leaves the set without prefilter. */
+static int build_prefilter(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
+{
+	struct vp_prefilter_pat *pats;
+	const struct vp_content *ct;
+	const struct vp_rule *r;
+	char err[ERR_LEN];
+	size_t rk, n = 0;
+
+	if (set->no_prefilter)
+		return 0;
+	pats = malloc((set->count ? set->count : 1) * sizeof(*pats));
+	if (!pats)
+		return -ENOMEM;
+	for (rk = 0; rk < set->count; rk++) {
+		r = set->sigs[set->order[rk]]->priv;
+		if (!fp_bytes(r, &pats[n].bytes, &pats[n].len))
+			continue;
+		ct = &r->lists[r->fp_list].e[r->fp_elem].u.c;
+		pats[n].db = r->lists[r->fp_list].buf;
+		pats[n].caseless = ct->flags & VP_CT_NOCASE;
+		pats[n++].id = (uint32_t)rk;
+	}
+	set->pf = vp_prefilter_build(pats, n, err, sizeof(err));
+	free(pats);
+	if (!set->pf)
+		report(fn, ctx, NULL, 0, err);	/* still correct: every rule is verified */
+	return 0;
+}
+
+/*
+ * Orders the rules, assigns flowbits, JIT-compiles the regexes and builds
+ * the candidate lists and the prefilter.  Control thread; no worker may be
+ * matching with the set meanwhile.
+ */
 int vp_sig_set_compile(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
 {
 	size_t i;
-	int g;
+	int ret;
 
-	groups_free(set);
+	if (!set)
+		return -EINVAL;
+	uncompile(set);
 	for (i = 0; i < set->count; i++)
 		jit_rule(set->sigs[i]->priv);
-	for (g = 0; g < GRP_COUNT; g++) {
-		set->grp[g] = malloc((set->count ? set->count : 1) * sizeof(uint32_t));
-		if (!set->grp[g]) {
-			groups_free(set);
-			report(fn, ctx, NULL, 0, "out of memory");
-			return -ENOMEM;
-		}
-		for (i = 0; i < set->count; i++)
-			if (in_group(set->sigs[i]->priv, g))
-				set->grp[g][set->ngrp[g]++] = (uint32_t)i;
-		qsort_r(set->grp[g], set->ngrp[g], sizeof(uint32_t), by_eval_order, set);
+	ret = assign_flowbits(set);
+	if (ret == 0)
+		ret = build_order(set);
+	if (ret == 0)
+		ret = build_lists(set);
+	if (ret == 0)
+		ret = build_prefilter(set, fn, ctx);
+	if (ret < 0) {
+		uncompile(set);
+		report(fn, ctx, NULL, 0, "out of memory");
+		return ret;
 	}
+	set->gen++;
 	set->compiled = true;
 	return 0;
 }
@@ -519,241 +742,21 @@ const struct vp_sig *vp_sig_set_get(const struct vp_sig_set *set, size_t i)
 	return set && i < set->count ? set->sigs[i] : NULL;
 }
 
-/* ---- per-thread state ---- */
-
-/*
- * Matching state for one worker (PCRE2 match data, match limits, JIT stack);
- * owned by the caller, used by that worker only.  Control or worker thread.
- */
-struct vp_sig_thread *vp_sig_thread_new(const struct vp_sig_set *set)
+/* Bytes of flowbit storage per flow (valid once compiled). Any thread. */
+size_t vp_sig_set_flowbits_bytes(const struct vp_sig_set *set)
 {
-	struct vp_sig_thread *th = calloc(1, sizeof(*th));
-
-	if (!th)
-		return NULL;
-	th->set = set;
-	th->md = pcre2_match_data_create(1, NULL);
-	th->mctx = pcre2_match_context_create(NULL);
-	th->jit = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
-	if (!th->md || !th->mctx || !th->jit) {
-		vp_sig_thread_free(th);
-		return NULL;
-	}
-	pcre2_set_match_limit(th->mctx, PCRE_MATCH_LIMIT);
-	pcre2_set_depth_limit(th->mctx, PCRE_DEPTH_LIMIT);
-	pcre2_set_heap_limit(th->mctx, PCRE_HEAP_LIMIT_KIB);
-	pcre2_jit_stack_assign(th->mctx, NULL, th->jit);
-	return th;
+	return set && set->compiled ? (set->nbits + 7) / 8 : 0;
 }
 
-/* Frees <th>; NULL-safe. Its worker, once it stopped matching. */
-void vp_sig_thread_free(struct vp_sig_thread *th)
+/* Any thread once compiled. */
+void vp_sig_set_info(const struct vp_sig_set *set, struct vp_sig_set_info *out)
 {
-	if (!th)
+	memset(out, 0, sizeof(*out));
+	if (!set || !set->compiled)
 		return;
-	pcre2_match_data_free(th->md);
-	pcre2_match_context_free(th->mctx);
-	pcre2_jit_stack_free(th->jit);
-	free(th);
-}
-
-/* ---- matching (worker threads; no allocation) ---- */
-
-static inline uint8_t lower(uint8_t ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? (uint8_t)(ch + ('a' - 'A')) : ch;
-}
-
-/* Horspool over the lower-cased pattern. */
-static const uint8_t *find_nocase(const struct vp_rule_elem *e, const uint8_t *h, size_t hl)
-{
-	size_t m = e->len, i = 0, j;
-	uint8_t last;
-
-	while (i + m <= hl) {
-		last = lower(h[i + m - 1]);
-		if (last == e->pat[m - 1]) {
-			for (j = 0; j + 1 < m && lower(h[i + j]) == e->pat[j]; j++)
-				;
-			if (j + 1 >= m)
-				return h + i;
-		}
-		i += e->skip[last];
-	}
-	return NULL;
-}
-
-static bool eq_nocase(const uint8_t *h, const uint8_t *lpat, size_t m)
-{
-	size_t j;
-
-	for (j = 0; j < m; j++)
-		if (lower(h[j]) != lpat[j])
-			return false;
-	return true;
-}
-
-/* memchr() for the pattern's rarest non-letter byte, then compare around it. */
-static const uint8_t *find_anchored(const struct vp_rule_elem *e, const uint8_t *h, size_t hl)
-{
-	size_t a = (size_t)e->anchor, m = e->len, pos = a;
-	const uint8_t *hit;
-
-	while (pos + (m - a) <= hl) {
-		hit = memchr(h + pos, e->pat[a], hl - (m - a) - pos + 1);
-		if (!hit)
-			return NULL;
-		if (eq_nocase(hit - a, e->pat, m))
-			return hit - a;
-		pos = (size_t)(hit - h) + 1;
-	}
-	return NULL;
-}
-
-static const uint8_t *content_find(const struct vp_rule_elem *e, const uint8_t *h, size_t hl)
-{
-	if (e->len > hl)
-		return NULL;
-	if (e->nocase)
-		return e->anchor >= 0 ? find_anchored(e, h, hl) : find_nocase(e, h, hl);
-	return memmem(h, hl, e->pat, e->len);
-}
-
-/*
- * Finds element <e> in buf[0..len) at or after <from> (for a relative pcre,
- * the subject starts at <base>, so '^' anchors there).  Sets the match span.
- */
-static bool elem_find(struct vp_sig_thread *th, const struct vp_rule_elem *e, const uint8_t *buf,
-		      size_t len, size_t base, size_t from, size_t *ms, size_t *me)
-{
-	const uint8_t *hit;
-	PCRE2_SIZE *ov;
-	size_t sbase;
-	int rc;
-
-	if (from > len)
-		return false;
-	if (e->kind == VP_RULE_CONTENT) {
-		hit = content_find(e, buf + from, len - from);
-		if (!hit)
-			return false;
-		*ms = (size_t)(hit - buf);
-		*me = *ms + e->len;
-		return true;
-	}
-	sbase = e->relative ? base : 0;
-	if (from < sbase)
-		from = sbase;
-	rc = pcre2_match(e->re, buf + sbase, len - sbase, from - sbase, 0, th->md, th->mctx);
-	if (rc < 0)
-		return false;	/* no match, or a limit hit: counted as no match (Suricata) */
-	ov = pcre2_get_ovector_pointer(th->md);
-	*ms = sbase + ov[0];
-	*me = sbase + ov[1];
-	return true;
-}
-
-/* Elements i.. of <r> match, the previous positive one having ended at <last_end>. */
-static bool elems_match(struct vp_sig_thread *th, const struct vp_rule *r, const uint8_t *buf,
-			size_t len, size_t i, size_t last_end)
-{
-	const struct vp_rule_elem *e;
-	size_t from, ms, me;
-
-	if (i == r->nelems)
-		return true;
-	if (th->budget == 0)
-		return false;
-	th->budget--;
-	e = &r->elems[i];
-	from = e->relative ? last_end : 0;
-	if (e->negated)
-		return !elem_find(th, e, buf, len, last_end, from, &ms, &me) &&
-		       elems_match(th, r, buf, len, i + 1, last_end);
-	while (elem_find(th, e, buf, len, last_end, from, &ms, &me)) {
-		if (elems_match(th, r, buf, len, i + 1, me))
-			return true;
-		/* Only a later relative element can succeed at another occurrence. */
-		if (!e->pos_used || th->budget == 0)
-			return false;
-		th->budget--;
-		from = ms + 1;
-	}
-	return false;
-}
-
-static bool side_match(const struct vp_netaddr *a, const struct vp_netaddr *pt,
-		       const struct vp_addr *addr, uint16_t port)
-{
-	return (!a || vp_netaddr_match_addr(a, addr)) && (!pt || vp_netaddr_match_port(pt, port));
-}
-
-static bool header_match(const struct vp_rule *r, const struct vp_packet *p)
-{
-	if (side_match(r->src, r->sport, &p->src, p->sport) &&
-	    side_match(r->dst, r->dport, &p->dst, p->dport))
-		return true;
-	return r->bidir && side_match(r->src, r->sport, &p->dst, p->dport) &&
-	       side_match(r->dst, r->dport, &p->src, p->sport);
-}
-
-static bool rule_match(struct vp_sig_thread *th, const struct vp_rule *r,
-		       const struct vp_packet *p)
-{
-	const uint8_t *buf = p->payload.ptr;
-	size_t len = p->payload.len;
-
-	if ((p->flow_flags & r->flow_set) != r->flow_set || (p->flow_flags & r->flow_clear))
-		return false;
-	if (!header_match(r, p))
-		return false;
-	if (r->nelems == 0)
-		return true;
-	if (!buf || len == 0)
-		return false;
-	if (r->fast >= 0 && !content_find(&r->elems[r->fast], buf, len))
-		return false;
-	th->budget = MATCH_BUDGET;
-	return elems_match(th, r, buf, len, 0, 0);
-}
-
-static int packet_group(const struct vp_packet *p)
-{
-	if (p->anomalies & (VP_ANOM_IP_FRAGMENT | VP_ANOM_L4_TRUNCATED))
-		return GRP_OTHER;	/* no L4 header decoded: only ip rules apply */
-	switch (p->proto) {
-	case 6: return GRP_TCP;
-	case 17: return GRP_UDP;
-	case 1:
-	case 58: return GRP_ICMP;
-	default: return GRP_OTHER;
-	}
-}
-
-/*
- * Evaluates the rules of the packet's protocol group in action order; <fn>
- * borrows each matching rule.  Owner worker of <th>; no allocation, no lock.
- */
-unsigned vp_sig_match_packet(const struct vp_sig_set *set, struct vp_sig_thread *th,
-			     const struct vp_packet *p, vp_sig_match_fn fn, void *ctx)
-{
-	const struct vp_sig *sig;
-	unsigned n = 0;
-	size_t i;
-	int g;
-
-	if (!set || !th || !p || !set->compiled || (p->ip_version != 4 && p->ip_version != 6))
-		return 0;
-	g = packet_group(p);
-	for (i = 0; i < set->ngrp[g]; i++) {
-		sig = set->sigs[set->grp[g][i]];
-		if (!rule_match(th, sig->priv, p))
-			continue;
-		if (sig->action == VP_ACT_PASS)
-			return n;	/* pass: nothing after it is reported */
-		n++;
-		if (fn && !fn(ctx, sig))
-			break;
-	}
-	return n;
+	out->prefilter = set->pf != NULL;
+	out->prefilter_patterns = vp_prefilter_patterns(set->pf);
+	out->always_candidates = set->nofp;
+	out->flowbits = set->nbits;
+	out->thresholds = set->nthr;
 }

@@ -164,4 +164,85 @@ unsigned vp_sig_match_packet(const struct vp_sig_set *set, struct vp_sig_thread 
 unsigned vp_sig_match(const struct vp_sig_set *set, struct vp_sig_thread *th,
 		      const struct vp_sig_input *in, vp_sig_match_fn fn, void *ctx);
 
+/* ---- settings: control thread, before vp_sig_set_compile() / vp_sig_thread_new() ---- */
+
+/*
+ * Loads a classification.config file ("config classification: name,
+ * description,priority" lines): classtypes of rules added afterwards resolve
+ * through it instead of the built-in table (an unknown classtype stays an
+ * error).  Bad lines are reported through <fn> and skipped.  Returns the
+ * number of bad lines (>= 0), or -errno when the file cannot be read (the
+ * previous table stays).  Control thread.
+ */
+int vp_sig_set_load_classification(struct vp_sig_set *set, const char *path, vp_sig_err_fn fn,
+				   void *ctx);
+
+/*
+ * PCRE2 limits each worker applies to every pcre (0 keeps the default:
+ * match 3500, depth 1500, heap 4096 KiB, as Suricata).  A pcre hitting a
+ * limit does not match (counted).  Read by vp_sig_thread_new().  0 or -EINVAL.
+ */
+int vp_sig_set_pcre_limits(struct vp_sig_set *set, uint32_t match_limit, uint32_t depth_limit,
+			   uint32_t heap_kib);
+
+/*
+ * Entries of each worker's threshold/detection_filter table (default 16384,
+ * rounded up to a power of two, max 16M).  When it is full, the entry whose
+ * time window began first among the slots probed is evicted (counted in
+ * vp_sig_thread_stats.threshold_evictions).  Read by vp_sig_thread_new().
+ */
+int vp_sig_set_threshold_entries(struct vp_sig_set *set, size_t entries);
+
+/*
+ * Whether vp_sig_set_compile() builds the multi-pattern prefilter (default
+ * true).  Without it every rule of the packet's protocol is verified: the
+ * same matches, slower (a reference for tests).  0.
+ */
+int vp_sig_set_prefilter(struct vp_sig_set *set, bool on);
+
+/* What vp_sig_set_compile() built. Any thread once compiled. */
+struct vp_sig_set_info {
+	bool prefilter;			/* the prefilter is in use */
+	size_t prefilter_patterns;	/* distinct fast patterns compiled */
+	size_t always_candidates;	/* rules without a fast pattern */
+	size_t flowbits;		/* distinct flowbit names */
+	size_t thresholds;		/* rules with threshold or detection_filter */
+};
+void vp_sig_set_info(const struct vp_sig_set *set, struct vp_sig_set_info *out);
+
+/* ---- per-worker statistics: read by the owner worker (or once it stopped) ---- */
+
+struct vp_sig_rule_stats {
+	uint64_t checks;	/* times fully verified (a candidate passing the header checks) */
+	uint64_t matches;	/* of which matched */
+	uint64_t ns;		/* time spent verifying (CLOCK_MONOTONIC) */
+};
+
+/* The counters of rule <rule_index> (as vp_sig_set_get()); zeroes when out of range. */
+void vp_sig_thread_rule_stats(const struct vp_sig_thread *th, size_t rule_index,
+			      struct vp_sig_rule_stats *out);
+
+struct vp_sig_thread_stats {
+	uint64_t calls;			/* vp_sig_match() calls */
+	uint64_t candidates;		/* rules taken from the prefilter or always-lists */
+	uint64_t checks;		/* rules fully verified */
+	uint64_t matches;		/* rules that matched */
+	uint64_t reported;		/* matches passed to the callback */
+	uint64_t alerts_suppressed;	/* reported with the alert suppressed (see below) */
+	uint64_t threshold_evictions;	/* threshold table full: an entry evicted */
+	uint64_t pcre_errors;		/* pcre match/depth/heap limit hit: no match */
+	uint64_t budget_exhausted;	/* a rule's backtracking bound hit: no match */
+	uint64_t prefilter_errors;	/* a scan failed: the whole group was verified */
+};
+void vp_sig_thread_stats(const struct vp_sig_thread *th, struct vp_sig_thread_stats *out);
+
+/*
+ * Inside a vp_sig_match_fn callback: whether the rule being reported must
+ * not be logged as an alert, only have its action applied.  That is a drop
+ * or reject rule with noalert, or past its threshold "limit" (or "both"
+ * once reached): Suricata still applies their action to every match.  Alert
+ * rules are never reported in that state.
+ */
+bool vp_sig_thread_alert_suppressed(const struct vp_sig_thread *th);
+
 #endif

@@ -16,7 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /*
  * Input: one rule, then '\n', then a payload.  The rule is parsed and
  * compiled with a few variables defined, then matched against the payload
- * carried as TCP, UDP, ICMP and an undecoded fragment, both directions.
+ * carried as TCP, UDP, ICMP and an undecoded fragment, both directions; and
+ * once more through vp_sig_match() with the payload as the stream (half of
+ * it already inspected) and as every HTTP buffer, with flowbit storage.
  */
 
 static struct vp_vars *fuzz_vars(void)
@@ -73,6 +75,39 @@ static void match_all(const struct vp_sig_set *set, struct vp_sig_thread *th,
 	}
 }
 
+/* Every buffer present and fresh, holding <pl>; the stream's first half seen before. */
+static void match_buffers(const struct vp_sig_set *set, struct vp_sig_thread *th,
+			  const uint8_t *pl, size_t plen)
+{
+	struct vp_sig_input in;
+	struct vp_packet p;
+	uint8_t bits[64];
+	unsigned n = 0;
+	int b;
+
+	memset(&p, 0, sizeof(p));
+	memset(&in, 0, sizeof(in));
+	memset(bits, 0, sizeof(bits));
+	p.ip_version = 4;
+	p.src.family = p.dst.family = AF_INET;
+	p.proto = 6;
+	p.sport = 40000;
+	p.dport = 80;
+	p.flow_flags = VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED | VP_PKT_HAS_FLOW;
+	p.payload.ptr = pl;
+	p.payload.len = plen;
+	in.p = &p;
+	for (b = 0; b < VP_BUF_COUNT; b++) {
+		in.buf[b].ptr = pl;
+		in.buf[b].len = plen;
+	}
+	in.present = in.fresh = (1ull << VP_BUF_COUNT) - 1;
+	in.stream_new_off = plen / 2;
+	in.flowbits = vp_sig_set_flowbits_bytes(set) <= sizeof(bits) ? bits : NULL;
+	vp_sig_match(set, th, &in, count_hit, &n);
+	vp_sig_match(set, th, &in, count_hit, &n);	/* flowbits and thresholds now set */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nl = memchr(data, '\n', size);
@@ -96,6 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		th = vp_sig_thread_new(set);
 		if (th) {
 			match_all(set, th, nl ? nl + 1 : data, nl ? size - rlen - 1 : 0);
+			match_buffers(set, th, nl ? nl + 1 : data, nl ? size - rlen - 1 : 0);
 			vp_sig_thread_free(th);
 		}
 	}

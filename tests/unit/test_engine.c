@@ -96,15 +96,8 @@ struct rig {
 
 static void rig_opts(struct rig *r, enum vp_mode mode)
 {
-	int i;
-
 	memset(r, 0, sizeof(*r));
-	r->o.mode = mode;
-	for (i = 0; i < VP_BUILTIN_COUNT; i++)
-		r->o.violation[i] = vp_builtin_info(i)->def;
-	r->o.checksum_checks = true;
-	r->o.reset_blocked = true;
-	vp_flow_limits_default(&r->o.flow_limits);
+	vp_engine_opts_default(&r->o, mode);
 	r->ts.tv_sec = 1795867200;	/* 2026-11-28T12:00:00Z */
 }
 
@@ -192,7 +185,7 @@ static json_int_t int_at(json_t *arr, size_t i, const char *obj, const char *key
 
 #define ATTACK_RULE "drop tcp any any -> any 80 (msg:\"passwd\"; content:\"/etc/passwd\"; " \
 	"sid:1000100; rev:2;)"
-#define ATTACK "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"
+#define ATTACK "GET /cgi-bin/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"
 
 START_TEST(test_detect_allows_and_logs)
 {

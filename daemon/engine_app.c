@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine's application layer: per-flow state from a worker pool, inline
+ * TCP reassembly, HTTP parsing and URI normalisation, and the detection calls
+ * each of them feeds: the packet and the stream as each packet arrives, the
+ * HTTP buffers as each request or response part completes.  All of it runs on
+ * the packet that brought the bytes, so that packet is the one dropped.
+ */
+#include "vp_build.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/engine_int.h"
+#include "normalize/uri.h"
+#include "signatures/netaddr.h"
+
+#define NIL UINT32_MAX
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static void http_ports_init(struct vp_engine_worker *w)
+{
+	const char *text = w->opts.vars ? vp_vars_get(w->opts.vars, "HTTP_PORTS") : NULL;
+	struct vp_netaddr *ports;
+	char err[256];
+	uint32_t port;
+
+	memset(w->http_ports, 0, sizeof(w->http_ports));
+	ports = text ? vp_netaddr_parse_ports(text, w->opts.vars, err, sizeof(err)) : NULL;
+	if (!ports) {
+		/* No (usable) $HTTP_PORTS: the contract's default. */
+		w->http_ports[80 / 8] |= 1u << (80 % 8);
+		w->http_ports[8080 / 8] |= 1u << (8080 % 8);
+		return;
+	}
+	for (port = 0; port < 65536; port++)
+		if (vp_netaddr_match_port(ports, (uint16_t)port))
+			w->http_ports[port / 8] |= (uint8_t)(1u << (port % 8));
+	vp_netaddr_free(ports);
+}
+
+int vp_engine_app_init(struct vp_engine_worker *w)
+{
+	const struct vp_flow_limits *fl = &w->opts.flow_limits;
+
+	w->reasm = vp_tcp_reasm_new(&w->opts.reasm_limits);
+	w->http = vp_http_ctx_new(&w->opts.http_limits);
+	if (!w->reasm || !w->http)
+		return -ENOMEM;
+	/* As many states as flows can exist; pages are touched only as the
+	 * high-water mark rises, so an idle pool costs address space only. */
+	w->n_states = fl->max_tcp + fl->max_udp + fl->max_other;
+	w->states = calloc(w->n_states, sizeof(*w->states));
+	w->uri_size = vp_http_ctx_limits(w->http)->max_line + 1;
+	w->uri_buf = malloc(w->uri_size);
+	if (!w->states || !w->uri_buf)
+		return -ENOMEM;
+	w->states_free = NIL;
+	http_ports_init(w);
+	return 0;
+}
+
+void vp_engine_app_free(struct vp_engine_worker *w)
+{
+	vp_http_ctx_free(w->http);
+	vp_tcp_reasm_free(w->reasm);
+	free(w->states);
+	free(w->uri_buf);
+}
+
+/* ---- per-flow state --------------------------------------------------------- */
+
+static bool is_http_port(const struct vp_engine_worker *w, uint16_t port)
+{
+	return w->http_ports[port / 8] & (1u << (port % 8));
+}
+
+static struct vp_flow_state *state_get(struct vp_engine_worker *w, struct vp_flow *f)
+{
+	struct vp_flow_state *st;
+	uint32_t i;
+
+	if (f->user)
+		return f->user;
+	if (w->states_free != NIL) {
+		i = w->states_free;
+		w->states_free = w->states[i].next_free;
+	} else if (w->states_hw < w->n_states) {
+		i = w->states_hw++;
+	} else {
+		return NULL;
+	}
+	st = &w->states[i];
+	memset(st, 0, sizeof(*st));
+	vp_tcp_reasm_session_init(&st->tcp);
+	vp_http_conn_init(&st->http);
+	st->is_http = f->proto == 6 && is_http_port(w, f->sport);
+	f->user = st;
+	return st;
+}
+
+void vp_engine_app_release(struct vp_engine_worker *w, struct vp_flow *f)
+{
+	struct vp_flow_state *st = f->user;
+
+	if (!st)
+		return;
+	vp_tcp_reasm_session_release(w->reasm, &st->tcp);
+	vp_http_conn_release(w->http, &st->http);
+	st->next_free = w->states_free;
+	w->states_free = (uint32_t)(st - w->states);
+	f->user = NULL;
+}
+
+/* ---- HTTP ------------------------------------------------------------------- */
+
+static void put(struct vp_sig_input *in, enum vp_sig_buffer b, struct vp_slice s, bool fresh)
+{
+	if (!s.ptr && s.len)
+		return;
+	in->buf[b] = s;
+	in->present |= 1ull << b;
+	if (fresh)
+		in->fresh |= 1ull << b;
+}
+
+/* The normalised http.uri of <m>, into the worker's URI buffer. */
+static struct vp_slice uri_normalize(struct vp_engine_worker *w, const struct vp_http_msg *m,
+				     struct vp_uri_result *res)
+{
+	struct vp_slice uri = { 0 };
+
+	memset(res, 0, sizeof(*res));
+	if (!m->uri_raw.len)
+		return uri;
+	vp_uri_normalize(m->uri_raw.ptr, m->uri_raw.len, w->uri_buf, w->uri_size, res);
+	uri.ptr = w->uri_buf;
+	uri.len = res->len;
+	return uri;
+}
+
+/* The built-in URI checks on what normalising found; true when one drops the packet. */
+static bool uri_checks(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
+		       const struct vp_uri_result *res)
+{
+	static const struct {
+		uint32_t bit;
+		enum vp_builtin b;
+	} checks[] = {
+		{ VP_URI_BAD_CHAR, VP_BUILTIN_URI_BAD_CHAR },
+		{ VP_URI_ABOVE_ROOT, VP_BUILTIN_URI_ABOVE_ROOT },
+		{ VP_URI_DOUBLE_ENCODING, VP_BUILTIN_URI_DOUBLE_ENCODING },
+		{ VP_URI_U_ENCODING, VP_BUILTIN_URI_U_ENCODING },
+		{ VP_URI_OVERLONG_UTF8, VP_BUILTIN_URI_OVERLONG_UTF8 },
+	};
+	bool drop = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (res->anomalies & checks[i].bit)
+			drop |= vp_engine_violation(w, checks[i].b, c);
+	if (res->slashes > w->opts.uri_max_slashes)
+		drop |= vp_engine_violation(w, VP_BUILTIN_URI_TOO_MANY_SLASHES, c);
+	return drop;
+}
+
+static void put_request(struct vp_sig_input *in, const struct vp_http_msg *m,
+			struct vp_slice uri, bool fresh)
+{
+	put(in, VP_BUF_HTTP_METHOD, m->method, fresh);
+	put(in, VP_BUF_HTTP_URI, uri, fresh);
+	put(in, VP_BUF_HTTP_URI_RAW, m->uri_raw, fresh);
+	put(in, VP_BUF_HTTP_REQUEST_LINE, m->line, fresh);
+	put(in, VP_BUF_HTTP_PROTOCOL, m->protocol, fresh);
+	put(in, VP_BUF_HTTP_HOST, m->host, fresh);
+	put(in, VP_BUF_HTTP_HOST_RAW, m->host_raw, fresh);
+	put(in, VP_BUF_HTTP_USER_AGENT, m->user_agent, fresh);
+	put(in, VP_BUF_HTTP_COOKIE, m->cookie, fresh);
+	put(in, VP_BUF_HTTP_REFERER, m->referer, fresh);
+	put(in, VP_BUF_HTTP_CONTENT_TYPE, m->content_type, fresh);
+	put(in, VP_BUF_HTTP_CONTENT_LEN, m->content_len, fresh);
+	put(in, VP_BUF_HTTP_ACCEPT, m->accept, fresh);
+	put(in, VP_BUF_HTTP_ACCEPT_ENC, m->accept_enc, fresh);
+	put(in, VP_BUF_HTTP_ACCEPT_LANG, m->accept_lang, fresh);
+	put(in, VP_BUF_HTTP_CONNECTION, m->connection, fresh);
+}
+
+static void put_response(struct vp_sig_input *in, const struct vp_http_msg *m, bool fresh)
+{
+	put(in, VP_BUF_HTTP_STAT_CODE, m->stat_code, fresh);
+	put(in, VP_BUF_HTTP_STAT_MSG, m->stat_msg, fresh);
+	put(in, VP_BUF_HTTP_RESPONSE_LINE, m->line, fresh);
+	put(in, VP_BUF_HTTP_PROTOCOL, m->protocol, fresh);
+	put(in, VP_BUF_HTTP_SERVER, m->server, fresh);
+	put(in, VP_BUF_HTTP_LOCATION, m->location, fresh);
+	put(in, VP_BUF_HTTP_CONTENT_TYPE, m->content_type, fresh);
+	put(in, VP_BUF_HTTP_CONTENT_LEN, m->content_len, fresh);
+	put(in, VP_BUF_HTTP_COOKIE, m->cookie, fresh);
+}
+
+/* This direction's header buffers (http.header, .raw, names, start). */
+static void put_headers(struct vp_sig_input *in, const struct vp_http_msg *m, bool fresh)
+{
+	put(in, VP_BUF_HTTP_HEADER, m->header, fresh);
+	put(in, VP_BUF_HTTP_HEADER_RAW, m->header_raw, fresh);
+	put(in, VP_BUF_HTTP_HEADER_NAMES, m->header_names, fresh);
+	put(in, VP_BUF_HTTP_START, m->start, fresh);
+}
+
+#define SMUGGLING (VP_HTTP_ANOM_CL_AND_TE | VP_HTTP_ANOM_MULTIPLE_CL | \
+		   VP_HTTP_ANOM_TE_NOT_CHUNKED_LAST | VP_HTTP_ANOM_TE_CHUNKED_TWICE | \
+		   VP_HTTP_ANOM_WS_BEFORE_COLON | VP_HTTP_ANOM_INVALID_CHUNK | \
+		   VP_HTTP_ANOM_INVALID_CL)
+
+/* Builds the detection input of one HTTP event; returns false when there is nothing to match. */
+static bool http_input(struct vp_engine_worker *w, struct vp_pkt_ctx *c, enum vp_http_event ev,
+		       const struct vp_http_tx *tx)
+{
+	struct vp_sig_input *in = &c->in;
+	struct vp_slice uri = { 0 };
+	bool req_fresh = ev == VP_HTTP_EV_REQUEST_HEADERS;
+	bool resp_fresh = ev == VP_HTTP_EV_RESPONSE_HEADERS;
+
+	memset(in, 0, sizeof(*in));
+	in->p = &c->p;
+	in->flowbits = c->st ? c->st->flowbits : NULL;
+	put(in, VP_BUF_PACKET, c->p.payload, false);
+	if (tx->req.valid) {
+		struct vp_uri_result res;
+
+		uri = uri_normalize(w, &tx->req, &res);
+		if (req_fresh && uri_checks(w, c, &res))
+			return false;	/* a URI violation drops the packet already */
+		put_request(in, &tx->req, uri, req_fresh);
+	}
+	if (ev == VP_HTTP_EV_REQUEST_HEADERS || ev == VP_HTTP_EV_REQUEST_BODY) {
+		put_headers(in, &tx->req, req_fresh);
+		if (ev == VP_HTTP_EV_REQUEST_BODY) {
+			put(in, VP_BUF_HTTP_REQUEST_BODY, tx->req.body, true);
+			put(in, VP_BUF_FILE_DATA, tx->req.body, true);
+		}
+		return true;
+	}
+	put_response(in, &tx->resp, resp_fresh);
+	put_headers(in, &tx->resp, resp_fresh);
+	if (ev == VP_HTTP_EV_RESPONSE_BODY) {
+		put(in, VP_BUF_HTTP_RESPONSE_BODY, tx->resp.body, true);
+		put(in, VP_BUF_FILE_DATA, tx->resp.body, true);
+	}
+	return true;
+}
+
+/* HTTP anomalies that make built-in alerts: smuggling shapes, and giving up on a direction. */
+static bool http_anomalies(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
+			   enum vp_http_event ev, const struct vp_http_msg *m)
+{
+	bool drop = false;
+
+	if (ev == VP_HTTP_EV_REQUEST_HEADERS && (m->anomalies & SMUGGLING))
+		drop |= vp_engine_violation(w, VP_BUILTIN_HTTP_SMUGGLING, c);
+	if (ev == VP_HTTP_EV_GIVEUP) {
+		w->stats.http_giveups++;
+		drop |= vp_engine_violation(w, VP_BUILTIN_HTTP_MALFORMED, c);
+	}
+	return drop;
+}
+
+static bool body_event(enum vp_http_event ev)
+{
+	return ev == VP_HTTP_EV_REQUEST_BODY || ev == VP_HTTP_EV_RESPONSE_BODY;
+}
+
+/*
+ * One HTTP detection point.  Bodies are matched once, when complete (or at
+ * the inspection depth), so a body rule alerts once per transaction and the
+ * packet completing the body is the one dropped.  Returns non-zero to stop
+ * parsing the direction: the flow is being blocked.
+ */
+static int on_http(void *ctx, enum vp_http_event ev, const struct vp_http_tx *tx)
+{
+	struct vp_pkt_ctx *c = ctx;
+	struct vp_engine_worker *w = c->worker;
+	const struct vp_http_msg *m;
+
+	if (!tx) {
+		http_anomalies(w, c, ev, NULL);
+		return c->v != VP_ENGINE_ACCEPT;
+	}
+	/* The side is the direction being fed: events of a response are the
+	 * response's, even one without a status line. */
+	m = c->p.flow_flags & VP_PKT_TO_SERVER ? &tx->req : &tx->resp;
+	if (ev == VP_HTTP_EV_REQUEST_HEADERS)
+		w->stats.http_requests++;
+	else if (ev == VP_HTTP_EV_RESPONSE_HEADERS)
+		w->stats.http_responses++;
+	c->tx = tx;
+	if (http_anomalies(w, c, ev, m) || ev == VP_HTTP_EV_GIVEUP || ev == VP_HTTP_EV_INCOMPLETE)
+		goto out;
+	if (body_event(ev) && !m->body_done)
+		goto out;
+	if (http_input(w, c, ev, tx))
+		vp_engine_detect(w, c);
+out:
+	c->tx = NULL;
+	return c->v != VP_ENGINE_ACCEPT;
+}
+
+static void http_result(struct vp_engine_worker *w, struct vp_pkt_ctx *c, int r)
+{
+	if (r == VP_HTTP_MEMCAP) {
+		w->stats.http_memcap++;
+		vp_engine_violation(w, VP_BUILTIN_RESOURCE_EXHAUSTED, c);
+	}
+}
+
+/* Feeds the direction's new stream bytes, and its end, to the HTTP parser. */
+static void http_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
+		       const struct vp_tcp_delivery *d, bool to_server)
+{
+	struct vp_flow_state *st = c->st;
+	int dir = to_server ? 0 : 1;
+
+	uint64_t start = d->stream_off + d->new_off;
+
+	if (!st->is_http || vp_http_conn_done(&st->http, to_server))
+		return;
+	if (d->len > d->new_off) {
+		if (!st->http_started[dir]) {
+			st->http_started[dir] = true;
+			st->http_off[dir] = start;
+		}
+		/* Bytes the receiver acknowledged but we never saw: the parser
+		 * skips them inside a body, or gives up on the direction. */
+		if (start > st->http_off[dir])
+			http_result(w, c, vp_http_gap(w->http, &st->http, to_server,
+						      start - st->http_off[dir], on_http, c));
+		http_result(w, c, vp_http_feed(w->http, &st->http, to_server, d->data + d->new_off,
+					       d->len - d->new_off, on_http, c));
+		st->http_off[dir] = d->stream_off + d->len;
+	}
+	if ((d->flags & (VP_REASM_F_FIN | VP_REASM_F_RST)) && !st->http_eof[dir] &&
+	    c->v == VP_ENGINE_ACCEPT) {
+		st->http_eof[dir] = true;
+		vp_http_eof(w->http, &st->http, to_server, on_http, c);
+	}
+}
+
+/* ---- stream ----------------------------------------------------------------- */
+
+/* Reassembly; returns false when a violation drops the packet. */
+static bool stream_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c, bool to_server,
+			 struct vp_tcp_delivery *d)
+{
+	int r = vp_tcp_reasm_packet(w->reasm, &c->st->tcp, &c->p, to_server, d);
+
+	switch (r) {
+	case VP_REASM_CONFLICT:
+		w->stats.stream_conflicts++;
+		return !vp_engine_violation(w, VP_BUILTIN_TCP_OVERLAP_CONFLICT, c);
+	case VP_REASM_MEMCAP:
+	case VP_REASM_LIMIT:
+		w->stats.stream_memcap++;
+		return !vp_engine_violation(w, VP_BUILTIN_RESOURCE_EXHAUSTED, c);
+	default:
+		return true;
+	}
+}
+
+/* The packet and stream detection call. */
+static void packet_input(struct vp_pkt_ctx *c, const struct vp_tcp_delivery *d)
+{
+	struct vp_sig_input *in = &c->in;
+
+	memset(in, 0, sizeof(*in));
+	in->p = &c->p;
+	in->flowbits = c->st ? c->st->flowbits : NULL;
+	put(in, VP_BUF_PACKET, c->p.payload, true);
+	if (d && d->len > d->new_off) {
+		put(in, VP_BUF_STREAM, (struct vp_slice){ d->data, d->len }, true);
+		in->stream_new_off = d->new_off;
+	}
+}
+
+void vp_engine_app_packet(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
+{
+	bool to_server = c->p.flow_flags & VP_PKT_TO_SERVER;
+	struct vp_tcp_delivery d = { 0 };
+
+	c->worker = w;
+	c->st = state_get(w, c->flow);
+	if (!c->st) {
+		w->stats.state_exhausted++;
+		if (vp_engine_violation(w, VP_BUILTIN_RESOURCE_EXHAUSTED, c))
+			return;
+		packet_input(c, NULL);
+		vp_engine_detect(w, c);
+		return;
+	}
+	if (c->p.proto == 6 && !stream_stage(w, c, to_server, &d))
+		return;
+	packet_input(c, c->p.proto == 6 ? &d : NULL);
+	vp_engine_detect(w, c);
+	if (c->p.proto == 6 && c->v == VP_ENGINE_ACCEPT)
+		http_stage(w, c, &d, to_server);
+}

@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Matching: per-worker state and the detection call.  One call collects the
+ * candidate rules (prefilter hits in every present buffer, plus the rules
+ * without a fast pattern for the packet's protocol and direction) in a
+ * bitmap indexed by evaluation rank, then verifies them in rank order --
+ * Suricata's action order -- applying flowbits, thresholds and noalert.
+ */
+#include "vp_build.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "signatures/eval.h"
+#include "signatures/rule.h"
+#include "signatures/sig.h"
+#include "signatures/sig_priv.h"
+#include "signatures/threshold.h"
+
+#define PCRE_MATCH_LIMIT 3500		/* Suricata's defaults */
+#define PCRE_DEPTH_LIMIT 1500
+#define PCRE_HEAP_LIMIT_KIB 4096
+#define JIT_STACK_MIN (32 * 1024)
+#define JIT_STACK_MAX (512 * 1024)
+
+#define BIT(b) (1ull << (b))
+#define START_LINES (BIT(VP_BUF_HTTP_REQUEST_LINE) | BIT(VP_BUF_HTTP_RESPONSE_LINE))
+
+struct vp_sig_thread {
+	const struct vp_sig_set *set;
+	uint64_t gen;			/* the set's compile generation the arrays are for */
+	struct vp_eval ev;
+	pcre2_jit_stack *jit;
+	struct vp_prefilter_scratch *scratch;
+	uint64_t *cand;			/* candidate bitmap by rank */
+	uint32_t *touched;		/* words of cand set in this call */
+	size_t nwords, ntouched;
+	struct vp_sig_rule_stats *rs;	/* by load index */
+	size_t nrs;
+	struct vp_threshold *thr;
+	struct vp_sig_thread_stats st;
+	bool suppressed;		/* the match being reported: action only */
+};
+
+/* Frees the arrays sized for one compile of the set. */
+static void arrays_free(struct vp_sig_thread *th)
+{
+	vp_prefilter_scratch_free(th->scratch);
+	free(th->cand);
+	free(th->touched);
+	free(th->rs);
+	th->scratch = NULL;
+	th->cand = NULL;
+	th->touched = NULL;
+	th->rs = NULL;
+	th->nwords = th->nrs = 0;
+	th->gen = 0;
+}
+
+/*
+ * Sizes the arrays for the set's current compile.  Done by
+ * vp_sig_thread_new(), or on the first call after the set was compiled
+ * again (allocates then, once).  0 or -ENOMEM.
+ */
+static int refresh(struct vp_sig_thread *th)
+{
+	const struct vp_sig_set *set = th->set;
+
+	arrays_free(th);
+	th->nwords = (set->count + 63) / 64 + 1;
+	th->cand = calloc(th->nwords, sizeof(*th->cand));
+	th->touched = malloc(th->nwords * sizeof(*th->touched));
+	th->rs = calloc(set->count ? set->count : 1, sizeof(*th->rs));
+	if (!th->cand || !th->touched || !th->rs)
+		goto err;
+	th->nrs = set->count;
+	if (vp_prefilter_patterns(set->pf) && !(th->scratch = vp_prefilter_scratch_new(set->pf)))
+		goto err;
+	if (set->nthr && !th->thr && !(th->thr = vp_threshold_new(set->thr_entries)))
+		goto err;
+	th->gen = set->gen;
+	return 0;
+err:
+	arrays_free(th);
+	return -ENOMEM;
+}
+
+static uint32_t or_default(uint32_t v, uint32_t def)
+{
+	return v ? v : def;
+}
+
+/*
+ * Matching state for one worker (PCRE2 match data and limits, JIT stack,
+ * prefilter scratch, candidate bitmap, threshold table, counters); owned by
+ * the caller, used by that worker only.  Control or worker thread.
+ */
+struct vp_sig_thread *vp_sig_thread_new(const struct vp_sig_set *set)
+{
+	struct vp_sig_thread *th = calloc(1, sizeof(*th));
+
+	if (!th || !set)
+		goto err;
+	th->set = set;
+	th->ev.md = pcre2_match_data_create(1, NULL);
+	th->ev.mctx = pcre2_match_context_create(NULL);
+	th->jit = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
+	if (!th->ev.md || !th->ev.mctx || !th->jit)
+		goto err;
+	pcre2_set_match_limit(th->ev.mctx, or_default(set->pcre_match_limit, PCRE_MATCH_LIMIT));
+	pcre2_set_depth_limit(th->ev.mctx, or_default(set->pcre_depth_limit, PCRE_DEPTH_LIMIT));
+	pcre2_set_heap_limit(th->ev.mctx, or_default(set->pcre_heap_kib, PCRE_HEAP_LIMIT_KIB));
+	pcre2_jit_stack_assign(th->ev.mctx, NULL, th->jit);
+	if (set->compiled && refresh(th) < 0)
+		goto err;
+	return th;
+err:
+	vp_sig_thread_free(th);
+	return NULL;
+}
+
+/* Frees <th>; NULL-safe. Its worker, once it stopped matching. */
+void vp_sig_thread_free(struct vp_sig_thread *th)
+{
+	if (!th)
+		return;
+	arrays_free(th);
+	vp_threshold_free(th->thr);
+	pcre2_match_data_free(th->ev.md);
+	pcre2_match_context_free(th->ev.mctx);
+	pcre2_jit_stack_free(th->jit);
+	free(th);
+}
+
+/* ---- statistics ---- */
+
+void vp_sig_thread_rule_stats(const struct vp_sig_thread *th, size_t rule_index,
+			      struct vp_sig_rule_stats *out)
+{
+	if (th && rule_index < th->nrs)
+		*out = th->rs[rule_index];
+	else
+		memset(out, 0, sizeof(*out));
+}
+
+void vp_sig_thread_stats(const struct vp_sig_thread *th, struct vp_sig_thread_stats *out)
+{
+	if (!th) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	*out = th->st;
+	out->pcre_errors = th->ev.pcre_errors;
+	out->budget_exhausted = th->ev.budget_hits;
+}
+
+bool vp_sig_thread_alert_suppressed(const struct vp_sig_thread *th)
+{
+	return th && th->suppressed;
+}
+
+/* ---- candidates ---- */
+
+static void cand_add(void *arg, uint32_t rank)
+{
+	struct vp_sig_thread *th = arg;
+	uint32_t w = rank >> 6;
+
+	if (!th->cand[w])
+		th->touched[th->ntouched++] = w;
+	th->cand[w] |= BIT(rank & 63);
+}
+
+static void cand_list(struct vp_sig_thread *th, const uint32_t *ranks, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cand_add(th, ranks[i]);
+}
+
+static int packet_group(const struct vp_packet *p)
+{
+	if (p->anomalies & (VP_ANOM_IP_FRAGMENT | VP_ANOM_L4_TRUNCATED))
+		return VP_GRP_OTHER;	/* no L4 header decoded: only ip rules apply */
+	switch (p->proto) {
+	case 6: return VP_GRP_TCP;
+	case 17: return VP_GRP_UDP;
+	case 1:
+	case 58: return VP_GRP_ICMP;
+	default: return VP_GRP_OTHER;
+	}
+}
+
+static int packet_dir(const struct vp_packet *p)
+{
+	if (p->flow_flags & VP_PKT_TO_SERVER)
+		return VP_DIR_TS;
+	return (p->flow_flags & VP_PKT_TO_CLIENT) ? VP_DIR_TC : VP_DIR_NONE;
+}
+
+/* Scans every present buffer that has a database (the stream and the packet: the payload's). */
+static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, int g)
+{
+	const struct vp_sig_set *set = th->set;
+	unsigned b, db;
+
+	for (b = 0; b < VP_BUF_COUNT; b++) {
+		if (!(in->present & BIT(b)))
+			continue;
+		if (b == VP_BUF_PACKET && g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM)) &&
+		    set->raw_pkt_fp == 0)
+			continue;	/* payload rules read the stream */
+		db = b == VP_BUF_STREAM ? VP_BUF_PACKET : b;
+		if (!vp_prefilter_has(set->pf, db))
+			continue;
+		if (vp_prefilter_scan(set->pf, th->scratch, db, in->buf[b].ptr, in->buf[b].len,
+				      cand_add, th) < 0) {
+			th->st.prefilter_errors++;
+			cand_list(th, set->all[g], set->nall[g]);
+		}
+	}
+}
+
+static void collect(struct vp_sig_thread *th, const struct vp_sig_input *in, int g)
+{
+	const struct vp_sig_set *set = th->set;
+	int d = packet_dir(in->p);
+
+	th->ntouched = 0;
+	if (!set->pf) {
+		cand_list(th, set->all[g], set->nall[g]);
+		return;
+	}
+	prefilter(th, in, g);
+	cand_list(th, set->always[g][d], set->nalways[g][d]);
+}
+
+static void sort_words(uint32_t *w, size_t n)
+{
+	size_t i, j;
+	uint32_t x;
+
+	for (i = 1; i < n; i++) {
+		x = w[i];
+		for (j = i; j > 0 && w[j - 1] > x; j--)
+			w[j] = w[j - 1];
+		w[j] = x;
+	}
+}
+
+/* ---- verification ---- */
+
+/* Which buffer the payload list reads: the stream on TCP when the rule may, else the packet. */
+static int raw_buffer(const struct vp_rule *r, const struct vp_sig_input *in, bool tcp)
+{
+	bool s = tcp && (in->present & BIT(VP_BUF_STREAM));
+	bool p = in->present & BIT(VP_BUF_PACKET);
+
+	switch (r->raw_mode) {
+	case VP_RAW_PACKET: return p ? VP_BUF_PACKET : -1;
+	case VP_RAW_STREAM: return s ? VP_BUF_STREAM : -1;
+	default: return s ? VP_BUF_STREAM : p ? VP_BUF_PACKET : -1;
+	}
+}
+
+/* Every buffer the rule uses is present and one of them is fresh; *raw: the payload's. */
+static bool buffers_ok(const struct vp_rule *r, const struct vp_sig_input *in, bool tcp,
+		       int *raw)
+{
+	uint64_t need = r->bufmask;
+
+	if (need == 0)
+		return (in->fresh & (r->app_http ? START_LINES : BIT(VP_BUF_PACKET))) != 0;
+	if (need & BIT(VP_BUF_PACKET)) {
+		*raw = raw_buffer(r, in, tcp);
+		if (*raw < 0 || in->buf[*raw].len == 0)
+			return false;
+		need = (need & ~BIT(VP_BUF_PACKET)) | BIT(*raw);
+	}
+	return (need & in->present) == need && (need & in->fresh);
+}
+
+static bool bit_isset(const uint8_t *bits, uint32_t id)
+{
+	return bits && (bits[id >> 3] & (1u << (id & 7)));
+}
+
+/* isset / isnotset (any of the names). */
+static bool flowbits_ok(const struct vp_rule *r, const uint8_t *bits)
+{
+	const struct vp_flowbit *f;
+	bool any;
+	unsigned i, k;
+
+	for (i = 0; i < r->nfb; i++) {
+		f = &r->fb[i];
+		if (f->cmd != VP_FB_ISSET && f->cmd != VP_FB_ISNOTSET)
+			continue;
+		for (any = false, k = 0; k < f->n && !any; k++)
+			any = bit_isset(bits, f->id[k]) == (f->cmd == VP_FB_ISSET);
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+/* set / unset / toggle, after a full match. */
+static void flowbits_apply(const struct vp_rule *r, uint8_t *bits)
+{
+	const struct vp_flowbit *f;
+	unsigned i;
+	uint8_t m;
+
+	for (i = 0; bits && i < r->nfb; i++) {
+		f = &r->fb[i];
+		m = (uint8_t)(1u << (f->id[0] & 7));
+		if (f->cmd == VP_FB_SET)
+			bits[f->id[0] >> 3] |= m;
+		else if (f->cmd == VP_FB_UNSET)
+			bits[f->id[0] >> 3] &= (uint8_t)~m;
+		else if (f->cmd == VP_FB_TOGGLE)
+			bits[f->id[0] >> 3] ^= m;
+	}
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool lists_match(struct vp_sig_thread *th, const struct vp_rule *r,
+			const struct vp_sig_input *in, int raw)
+{
+	const struct vp_list *l;
+	struct vp_slice s;
+	unsigned i;
+	int b;
+
+	for (i = 0; i < r->nlists; i++) {
+		l = &r->lists[i];
+		b = l->buf == VP_BUF_PACKET ? raw : l->buf;
+		s = in->buf[b];
+		th->ev.need_new = b == VP_BUF_STREAM && in->stream_new_off > 0;
+		th->ev.new_off = in->stream_new_off;
+		if (!vp_eval_list(&th->ev, l, s.ptr, s.ptr ? s.len : 0))
+			return false;
+	}
+	return true;
+}
+
+/* Full verification of the rule of evaluation rank <rk> on a packet of group <g>. */
+static bool verify(struct vp_sig_thread *th, size_t rk, const struct vp_sig_input *in, int g)
+{
+	size_t idx = th->set->order[rk];
+	const struct vp_rule *r = th->set->sigs[idx]->priv;
+	int raw = -1;
+	uint64_t t0;
+	bool ok;
+
+	th->st.candidates++;
+	if (!(th->set->grp[rk] & (1u << g)))
+		return false;	/* a prefilter hit of a rule for another protocol */
+	if (!buffers_ok(r, in, g == VP_GRP_TCP, &raw) || !vp_eval_header(r, in->p) ||
+	    !flowbits_ok(r, in->flowbits))
+		return false;
+	th->st.checks++;
+	th->rs[idx].checks++;
+	t0 = now_ns();
+	ok = lists_match(th, r, in, raw);
+	th->rs[idx].ns += now_ns() - t0;
+	if (ok) {
+		th->st.matches++;
+		th->rs[idx].matches++;
+	}
+	return ok;
+}
+
+enum report_result { REP_NONE, REP_DONE, REP_STOP };
+
+/* After a full match: flowbits, pass, thresholds, noalert, the callback. */
+static enum report_result report(struct vp_sig_thread *th, size_t idx,
+				 const struct vp_sig_input *in, vp_sig_match_fn fn, void *ctx)
+{
+	const struct vp_sig *sig = th->set->sigs[idx];
+	const struct vp_rule *r = sig->priv;
+	enum vp_thr_verdict v = VP_THRV_ALERT;
+	bool cont;
+
+	flowbits_apply(r, in->flowbits);
+	if (sig->action == VP_ACT_PASS)
+		return REP_STOP;
+	if (r->thr.type != VP_THR_NONE)
+		v = vp_threshold_check(th->thr, (uint32_t)idx, &r->thr, in->p,
+				       &th->st.threshold_evictions);
+	if (r->noalert && v == VP_THRV_ALERT)
+		v = VP_THRV_ACTION;
+	if (v == VP_THRV_NONE || (v == VP_THRV_ACTION && sig->action == VP_ACT_ALERT))
+		return REP_NONE;
+	th->suppressed = v == VP_THRV_ACTION;
+	th->st.reported++;
+	th->st.alerts_suppressed += th->suppressed;
+	cont = fn ? fn(ctx, sig) : true;
+	th->suppressed = false;
+	return cont ? REP_DONE : REP_STOP;
+}
+
+/* Verifies the candidates in rank order and clears them; stops early if told. */
+static unsigned run_words(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
+			  vp_sig_match_fn fn, void *ctx, bool *stop)
+{
+	const struct vp_sig_set *set = th->set;
+	unsigned n = 0, k;
+	enum report_result rr;
+	uint64_t bits;
+	size_t i, w, rk;
+	bool all = th->ntouched > 8 && th->ntouched > th->nwords / 16;
+
+	if (!all)
+		sort_words(th->touched, th->ntouched);
+	for (i = 0; i < (all ? th->nwords : th->ntouched); i++) {
+		w = all ? i : th->touched[i];
+		bits = *stop ? 0 : th->cand[w];
+		th->cand[w] = 0;	/* cleared even after a stop: the next call starts empty */
+		while (bits && !*stop) {
+			k = (unsigned)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			rk = w * 64 + k;
+			if (!verify(th, rk, in, g))
+				continue;
+			rr = report(th, set->order[rk], in, fn, ctx);
+			n += rr == REP_DONE ||
+			     (rr == REP_STOP && set->sigs[set->order[rk]]->action != VP_ACT_PASS);
+			*stop = rr == REP_STOP;
+		}
+	}
+	return n;
+}
+
+static bool input_ok(const struct vp_sig_set *set, struct vp_sig_thread *th,
+		     const struct vp_sig_input *in)
+{
+	const struct vp_packet *p;
+
+	if (!set || !th || !in || !in->p || th->set != set || !set->compiled)
+		return false;
+	p = in->p;
+	if (p->ip_version != 4 && p->ip_version != 6)
+		return false;
+	return th->gen == set->gen || refresh(th) == 0;
+}
+
+/*
+ * Detection over what <in> presents; <fn> borrows each rule to report, in
+ * evaluation order.  Owner worker of <th>; no allocation (except once after
+ * the set was compiled again, see refresh()), no lock.
+ */
+unsigned vp_sig_match(const struct vp_sig_set *set, struct vp_sig_thread *th,
+		      const struct vp_sig_input *in, vp_sig_match_fn fn, void *ctx)
+{
+	bool stop = false;
+	int g;
+
+	if (!input_ok(set, th, in))
+		return 0;
+	th->st.calls++;
+	g = packet_group(in->p);
+	collect(th, in, g);
+	return run_words(th, in, g, fn, ctx, &stop);
+}
+
+/* vp_sig_match() with this packet's payload as the only buffer, present and fresh. */
+unsigned vp_sig_match_packet(const struct vp_sig_set *set, struct vp_sig_thread *th,
+			     const struct vp_packet *p, vp_sig_match_fn fn, void *ctx)
+{
+	struct vp_sig_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.p = p;
+	if (p) {
+		in.buf[VP_BUF_PACKET] = p->payload;
+		in.present = in.fresh = BIT(VP_BUF_PACKET);
+	}
+	return vp_sig_match(set, th, &in, fn, ctx);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internal to signatures/: the rule set as sig.c builds it and sig_match.c
+ * reads it.
+ */
+#ifndef VP_SIGNATURES_SIG_PRIV_H
+#define VP_SIGNATURES_SIG_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "signatures/classtype.h"
+#include "signatures/prefilter.h"
+#include "signatures/sig.h"
+
+/* Packet classes; a rule of protocol ip (without ports) is in every group. */
+enum vp_sig_group {
+	VP_GRP_TCP = 0,
+	VP_GRP_UDP = 1,
+	VP_GRP_ICMP = 2,
+	VP_GRP_OTHER = 3,	/* other protocols, fragments, truncated L4 headers */
+	VP_GRP_COUNT = 4,
+};
+
+/* Direction classes of a packet. */
+enum vp_sig_dir {
+	VP_DIR_TS = 0,		/* to the server */
+	VP_DIR_TC = 1,		/* to the client */
+	VP_DIR_NONE = 2,	/* no flow direction */
+	VP_DIR_COUNT = 3,
+};
+
+struct vp_sig_set {
+	struct vp_vars *vars;
+	struct vp_classtab *classes;	/* NULL: built-in classtypes */
+	struct vp_sig **sigs;		/* load order */
+	size_t count, alloc;
+	uint64_t *ids;			/* open-addressing set of gid << 32 | sid (sid != 0) */
+	size_t ids_cap;
+
+	/* settings, read by vp_sig_thread_new() */
+	uint32_t pcre_match_limit, pcre_depth_limit, pcre_heap_kib;
+	size_t thr_entries;
+	bool no_prefilter;
+
+	/* built by vp_sig_set_compile() */
+	bool compiled;
+	uint64_t gen;			/* compile generation */
+	uint32_t *order;		/* evaluation rank -> load index */
+	uint8_t *grp;			/* by rank: bit per enum vp_sig_group */
+	uint32_t *all[VP_GRP_COUNT];	/* ranks of each group, ascending */
+	size_t nall[VP_GRP_COUNT];
+	uint32_t *always[VP_GRP_COUNT][VP_DIR_COUNT];	/* ranks without fast pattern */
+	size_t nalways[VP_GRP_COUNT][VP_DIR_COUNT];
+	size_t nofp;			/* rules without a usable fast pattern */
+	struct vp_prefilter *pf;	/* NULL: every rule of the group is a candidate */
+	size_t raw_pkt_fp;		/* TCP rules with a payload fast pattern on the packet only */
+	size_t nbits;			/* distinct flowbits */
+	size_t nthr;			/* rules with threshold/detection_filter */
+};
+
+#endif
