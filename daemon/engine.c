@@ -26,6 +26,7 @@ void vp_engine_opts_default(struct vp_engine_opts *o, enum vp_mode mode)
 	o->checksum_checks = true;
 	o->reset_blocked = true;
 	vp_flow_limits_default(&o->flow_limits);
+	o->flow_limits.rst_closes = false;	/* only RSTs reassembly accepts close a flow */
 	vp_tcp_reasm_limits_default(&o->reasm_limits);
 	vp_http_limits_default(&o->http_limits);
 	o->uri_max_slashes = 100;

@@ -355,6 +355,8 @@ static bool stream_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c, bool 
 {
 	int r = vp_tcp_reasm_packet(w->reasm, &c->st->tcp, &c->p, to_server, d);
 
+	if ((d->flags & VP_REASM_F_URGENT) && vp_engine_violation(w, VP_BUILTIN_TCP_URGENT, c))
+		return false;
 	switch (r) {
 	case VP_REASM_CONFLICT:
 		w->stats.stream_conflicts++;
@@ -400,6 +402,8 @@ void vp_engine_app_packet(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 	}
 	if (c->p.proto == 6 && !stream_stage(w, c, to_server, &d))
 		return;
+	if (d.flags & VP_REASM_F_RST)
+		vp_flow_tcp_close(w->flows, c->flow);
 	packet_input(c, c->p.proto == 6 ? &d : NULL);
 	vp_engine_detect(w, c);
 	if (c->p.proto == 6 && c->v == VP_ENGINE_ACCEPT)

@@ -121,6 +121,7 @@ void vp_flow_limits_default(struct vp_flow_limits *l)
 	l->tcp_closed_timeout = 10;
 	l->udp_timeout = 120;
 	l->other_timeout = 30;
+	l->rst_closes = true;
 }
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -602,14 +603,16 @@ static void tcp_on_syn(struct vp_flow *f, uint8_t tf, bool to_server)
  * reassembly's business.  A FIN before the handshake completed is recorded
  * but does not make the flow "closing", so that it never looks established.
  */
-static void tcp_track(struct vp_flow *f, uint8_t *aux, uint8_t tf, bool to_server)
+static void tcp_track(struct vp_flow *f, uint8_t *aux, uint8_t tf, bool to_server,
+		      bool rst_closes)
 {
 	bool both = f->pkts_toserver && f->pkts_toclient;
 	uint8_t data_both = AUX_DATA_CLIENT | AUX_DATA_SERVER;
 	uint8_t fin_both = AUX_FIN_CLIENT | AUX_FIN_SERVER;
 
 	if (tf & VP_TCP_RST) {
-		f->tcp_state = VP_TCP_CLOSED;
+		if (rst_closes)
+			f->tcp_state = VP_TCP_CLOSED;
 		return;
 	}
 	if (tf & VP_TCP_SYN) {
@@ -649,7 +652,7 @@ static void flow_update(struct vp_flow_table *t, uint32_t idx, struct vp_packet 
 	if (f->proto == IPPROTO_TCP) {
 		if (p->payload.len)
 			aux->flags |= to_server ? AUX_DATA_CLIENT : AUX_DATA_SERVER;
-		tcp_track(f, &aux->flags, p->tcp_flags, to_server);
+		tcp_track(f, &aux->flags, p->tcp_flags, to_server, t->lim.rst_closes);
 		est = f->tcp_state == VP_TCP_ESTABLISHED || f->tcp_state == VP_TCP_CLOSING;
 	} else {
 		est = f->pkts_toserver && f->pkts_toclient;
@@ -658,6 +661,17 @@ static void flow_update(struct vp_flow_table *t, uint32_t idx, struct vp_packet 
 	lru_push_head(t, idx, flow_list_of(f));
 	p->flow_flags = VP_PKT_HAS_FLOW | (to_server ? VP_PKT_TO_SERVER : VP_PKT_TO_CLIENT) |
 			(est ? VP_PKT_ESTABLISHED : 0);
+}
+
+void vp_flow_tcp_close(struct vp_flow_table *t, struct vp_flow *f)
+{
+	uint32_t idx = (uint32_t)(f - t->pool);
+
+	if (f->proto != IPPROTO_TCP || f->tcp_state == VP_TCP_CLOSED)
+		return;
+	f->tcp_state = VP_TCP_CLOSED;
+	lru_unlink(t, idx);
+	lru_push_head(t, idx, flow_list_of(f));
 }
 
 /* A SYN on a closed TCP flow opens a new connection on the same tuple (port reuse). */

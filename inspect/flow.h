@@ -46,6 +46,11 @@ struct vp_flow_limits {
 	uint32_t tcp_closed_timeout;	/* seconds after RST / both FINs (default 10) */
 	uint32_t udp_timeout;		/* seconds idle (default 120) */
 	uint32_t other_timeout;		/* seconds idle (default 30) */
+	/* A RST closes the flow as it is seen (default true).  Inline, the
+	 * engine sets false and closes through vp_flow_tcp_close() only for
+	 * RSTs the receiver accepts (RFC 5961: exactly in sequence), so a
+	 * forged out-of-window RST cannot turn off flow:established rules. */
+	bool rst_closes;
 };
 
 enum vp_flow_result {
@@ -103,5 +108,8 @@ int vp_flow_lookup(struct vp_flow_table *t, struct vp_packet *p, struct vp_flow 
 unsigned vp_flow_expire(struct vp_flow_table *t, const struct timeval *now, unsigned budget);
 
 void vp_flow_table_stats(const struct vp_flow_table *t, struct vp_flow_stats *s);
+
+/* Marks TCP flow <f> (from the last lookup) closed, e.g. on a RST the receiver accepts. Owner worker. */
+void vp_flow_tcp_close(struct vp_flow_table *t, struct vp_flow *f);
 
 #endif

@@ -77,6 +77,14 @@ static const struct vp_builtin_info builtins[VP_BUILTIN_COUNT] = {
 		.msg = "VPATCH malformed HTTP message: inspection of the direction stopped",
 		.category = "Potentially Bad Traffic", .def = VP_POLICY_LOG,
 	},
+	[VP_BUILTIN_TCP_URGENT] = {
+		/* The server's stack removes the urgent byte from the stream or
+		 * keeps it (SO_OOBINLINE): the engine cannot know which copy of
+		 * the stream the application reads, so it refuses to guess. */
+		.name = "tcp_urgent", .sid = 9000015,
+		.msg = "VPATCH TCP urgent data (the stream the server reads is ambiguous)",
+		.category = "Detection of a Network Scan", .def = VP_POLICY_BLOCK,
+	},
 };
 
 const struct vp_builtin_info *vp_builtin_info(enum vp_builtin b)

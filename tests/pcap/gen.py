@@ -523,6 +523,475 @@ CASES = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# Evasion cases (issue #4): the same /etc/passwd attack delivered in ways meant to slip past
+# an inspector.  Unless a case says otherwise its test.rules hold two rules:
+#   1010001  drop http ... -> any 80    http.uri; content:"/etc/passwd"    (flows to port 80)
+#   1010002  drop tcp  ... -> any 8080  content:"/etc/passwd" (raw stream)  (flows to port 8080)
+# so a flow to port 80 shows what the HTTP layer sees and a flow to port 8080 what the
+# reassembled stream shows; both ports are HTTP ports by default.  Client ports are 41000 and
+# up; packet indices below are those printed by --list.
+
+def short_get(path, host="example.test"):
+	"""A small request (so that one-byte segmentation stays short); <path> may be bytes."""
+	if isinstance(path, str):
+		path = path.encode()
+	return b"GET " + path + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\n\r\n"
+
+
+def pieces(s, from_client, payload, bounds, order=None):
+	"""Sends payload[bounds[k]:bounds[k+1]] as segment k with its own sequence number, in
+	<order> (default: in order); returns {k: packet index}.  Nothing is acknowledged."""
+	base = s.seq[from_client]
+	cuts = list(bounds) + [len(payload)]
+	segs = [(cuts[k], cuts[k + 1]) for k in range(len(cuts) - 1)]
+	idx = {}
+	for k in (order if order is not None else range(len(segs))):
+		a, b = segs[k]
+		idx[k] = s.segment(from_client, "PA", payload[a:b], seq=base + a)
+	s.seq[from_client] = base + len(payload)
+	return idx
+
+
+def byte_by_byte(s, payload):
+	"""One segment per byte (what a client writing one byte at a time with TCP_NODELAY sends);
+	returns the index of the first."""
+	idx = pieces(s, True, payload, range(len(payload)))
+	return idx[0]
+
+
+def one_byte(number):
+	"""Flow A 41000->80: handshake 0-2, the attack request one byte per segment (3..); the
+	last byte completes the header block: 1010001.  Then the server's ACK, a 404 and the
+	client's FIN: no alert (blocked in prevent).  Flow B 41001->8080: the same bytes; the
+	segment carrying the 'd' of "/etc/passwd" (request offset 14) completes the string in the
+	stream: 1010002; the later bytes: no alert.  Flow C 41002->80: a benign request one byte
+	at a time: none."""
+	cap = Capture(number)
+	req = short_get("/etc/passwd")
+	for cport, sport, r in ((41000, 80, req), (41001, 8080, req),
+				(41002, 80, short_get("/index.html"))):
+		s = TcpSession(cap, CLI4, cport, SRV4, sport)
+		s.handshake()
+		byte_by_byte(s, r)
+		s.segment(False, "A")
+		s.data(False, http_resp("404 Not Found", "nope\n"), ack_it=False)
+		s.segment(True, "FA")
+	return cap
+
+
+def case_0101():
+	"""One-byte segments, prevent: see one_byte()."""
+	return one_byte(101)
+
+
+def case_0102():
+	"""One-byte segments, detect: see one_byte()."""
+	return one_byte(102)
+
+
+def case_0103():
+	"""Reordered segments, prevent.  The request is cut at 0, 7, 20, 35 into P0 "GET /et",
+	P1 "c/passwd HTTP", P2, P3 and sent P1 P0 P3 P2.  Flow A 41000->80 (3..6): P0 (4) makes
+	P0+P1 available, P2 (6) the rest: the header block completes on 6: 1010001; then a server
+	ACK and FIN (7, 8), client FIN (9): no alert.  Flow B 41001->8080 (13..16): the stream has
+	"/etc/passwd" once P0 (14) arrives: 1010002 on 14; P3, P2 and the rest: no alert.
+	Flow C 41002->80 (23..26): a benign request reordered the same way: none."""
+	cap = Capture(103)
+	req = short_get("/etc/passwd")
+	for cport, sport, r in ((41000, 80, req), (41001, 8080, req),
+				(41002, 80, short_get("/index.html/x"))):
+		s = TcpSession(cap, CLI4, cport, SRV4, sport)
+		s.handshake()
+		pieces(s, True, r, [0, 7, 20, 35], order=[1, 0, 3, 2])
+		s.segment(False, "A")
+		s.segment(False, "FA")
+		s.segment(True, "FA")
+	return cap
+
+
+def overlap(number):
+	"""Overlapping segments with different bytes.  req = "GET /etc/passwd HTTP/1.1...".
+	Flow A 41000->80 (out of order): 3 Q1 "pazzw" at offset 9 (queued), 4 Q2 req[9:20]
+	"passwd HTTP" at offset 9 (starts where Q1 does and is longer: Linux keeps Q2, the attack),
+	5 req[0:9], 6 req[20:], 7 server ACK, 8 client FIN.
+	Flow B 41001->8080 (in order, old data wins): 12 req[0:12] "GET /etc/pas", 13 a 16-byte
+	copy at offset 0, "GET /tmp/passwd " (its first 12 bytes differ; Linux keeps the old ones
+	and appends "swd ", so the server reads /etc/passwd), 14 req[16:], 15 server ACK, 16 FIN.
+	Flow C 41002->80 (same bytes overlapping: repacketisation, not an evasion): 20 req[0:10],
+	21 req[5:30], 22 req[30:], 23 ACK, 24 FIN: no 9000009; the request completes on 22.
+	Prevent (default violation.tcp_overlap_conflict = block): 9000009 blocked on 4 and on 13;
+	1010001 blocked on 22.  Detect with the violation at log: the conflicting copies are
+	applied as Linux does: 9000009 allowed on 4, 1010001 allowed on 6; 9000009 allowed and
+	1010002 allowed on 13; 1010001 allowed on 22."""
+	cap = Capture(number)
+	req = short_get("/etc/passwd")
+	s = TcpSession(cap, CLI4, 41000, SRV4, 80)
+	s.handshake()
+	base = s.seq[True]
+	s.segment(True, "PA", b"pazzw", seq=base + 9)
+	s.segment(True, "PA", req[9:20], seq=base + 9)
+	s.segment(True, "PA", req[0:9], seq=base)
+	s.segment(True, "PA", req[20:], seq=base + 20)
+	s.seq[True] = base + len(req)
+	s.segment(False, "A")
+	s.segment(True, "FA")
+
+	s = TcpSession(cap, CLI4, 41001, SRV4, 8080)
+	s.handshake()
+	base = s.seq[True]
+	s.segment(True, "PA", req[0:12], seq=base)
+	s.segment(True, "PA", b"GET /tmp/pas" + req[12:16], seq=base)
+	s.segment(True, "PA", req[16:], seq=base + 16)
+	s.seq[True] = base + len(req)
+	s.segment(False, "A")
+	s.segment(True, "FA")
+
+	s = TcpSession(cap, CLI4, 41002, SRV4, 80)
+	s.handshake()
+	base = s.seq[True]
+	s.segment(True, "PA", req[0:10], seq=base)
+	s.segment(True, "PA", req[5:30], seq=base + 5)
+	s.segment(True, "PA", req[30:], seq=base + 30)
+	s.seq[True] = base + len(req)
+	s.segment(False, "A")
+	s.segment(True, "FA")
+	return cap
+
+
+def case_0104():
+	"""Overlap conflicts, prevent: see overlap()."""
+	return overlap(104)
+
+
+def case_0105():
+	"""Overlap conflicts, detect, violation.tcp_overlap_conflict = log: see overlap()."""
+	return overlap(105)
+
+
+def ip_fragments(cap, s, payload, fragsize):
+	"""Sends <payload> as the next client segment of <s>, split into IPv4 fragments whose
+	data (TCP header included) is <fragsize> bytes (a multiple of 8) but for the last."""
+	sp, dp = s.cport, s.sport
+	tcp = TCP(sport=sp, dport=dp, seq=s.seq[True], ack=s.seq[False], flags="PA", window=64240)
+	s.ipid[True] += 1
+	whole = bytes(IP(src=s.cli, dst=s.srv, ttl=64, id=s.ipid[True]) / tcp / payload)
+	l4 = whole[20:]
+	s.seq[True] += len(payload)
+	for off in range(0, len(l4), fragsize):
+		last = off + fragsize >= len(l4)
+		frag = IP(src=s.cli, dst=s.srv, ttl=64, id=s.ipid[True], proto=6,
+			  flags=0 if last else "MF", frag=off // 8) / l4[off:off + fragsize]
+		cap.add(frag, True, "IPv4 fragment id %#x offset %d%s %r" % (
+			s.ipid[True], off, "" if last else " MF", l4[off:off + fragsize][:40]))
+
+
+def case_0106():
+	"""IPv4 fragments, offline, prevent.  CURRENT BEHAVIOUR, NOT THE GOAL: vpatchd does not
+	reassemble IP fragments itself (inline, the kernel's conntrack defragments them before
+	the queue, see tests/netns/e2e_evasion.sh); offline, fragments are not tracked and only
+	`ip` rules see them.  Flow A 41000->80: handshake 0-2, the attack request as IPv4
+	fragments of 32 bytes (3.., the first holds the TCP header and "GET /etc/pas"), then a
+	404 and FINs: no alert.  Flow B 41001->80: the same request unfragmented (its index is
+	printed by --list): 1010001 blocked (the control: the rule does catch it whole)."""
+	cap = Capture(106)
+	req = short_get("/etc/passwd")
+	s = TcpSession(cap, CLI4, 41000, SRV4, 80)
+	s.handshake()
+	ip_fragments(cap, s, req, 32)
+	s.data(False, http_resp("404 Not Found", "nope\n"), ack_it=False)
+	s.close()
+	exchange(cap, CLI4, 41001, SRV4, 80, [(req, http_resp("404 Not Found", "nope\n"))])
+	return cap
+
+
+# Request targets of the URI normalisation cases, one flow each (client port 41000 + n).
+URI_ENCODINGS = [
+	b"/cgi-bin/%252e%252e/%252e%252e/etc/passwd",	# 0 -> "/cgi-bin/%2e%2e/%2e%2e/etc/passwd"
+	b"/%252e%252e%252fetc%252fpasswd",		# 1 -> "/%2e%2e%2fetc%2fpasswd": no match
+	b"/vp/%u002e%u002e/etc%u002fpasswd",		# 2 %u: uri "/etc/passwd"
+	b"/vp/%2E%2e%2F%65tc%2fpass%77d",		# 3 mixed-case escapes: "/etc/passwd"
+	b"/./etc/./passwd",				# 4 dot segments
+	b"//etc//passwd",				# 5 empty segments
+	b"/etc%5cpasswd",				# 6 encoded backslash separator
+	b"/etc%5Cpasswd",				# 7 the same, upper-case hex
+	b"/vp/%c0%ae%c0%ae/etc/passwd",			# 8 overlong UTF-8 dots
+	b"/vp/index.html",				# 9 benign
+]
+
+
+def uri_flows(number, targets):
+	"""One flow per target (41000 + n -> 80): handshake, the request (4th packet of the flow),
+	then a 404 from the server and the FINs.  Each flow is 10 packets: flow n's request is
+	packet 10n + 3."""
+	cap = Capture(number)
+	for n, t in enumerate(targets):
+		exchange(cap, CLI4, 41000 + n, SRV4, 80, [(short_get(t), http_resp("404 Not Found",
+			"nope\n"))])
+	return cap
+
+
+def case_0107():
+	"""URI encodings, prevent: one flow per URI_ENCODINGS entry (request n at 10n + 3)."""
+	return uri_flows(107, URI_ENCODINGS)
+
+
+def case_0108():
+	"""URI encodings, detect: the capture of 0107."""
+	return uri_flows(108, URI_ENCODINGS)
+
+
+URI_LIMITS = [
+	b"/vp/../../etc/passwd",			# 0 above the root: 9000005
+	b"/a" * 101,					# 1 101 slashes: 9000004
+	b"/a" * 100,					# 2 100 slashes: none (the limit is "> 100")
+	b"/etc/pa sswd",				# 3 raw space: 9000003
+	b"/etc/\x01passwd",				# 4 raw control character: 9000003
+	b"/etc\\passwd",				# 5 raw backslash: 9000003
+	b"/vp/../etc/passwd",				# 6 ".." that stays under the root: 1010001
+]
+
+
+def case_0109():
+	"""URI limits, prevent: one flow per URI_LIMITS entry (request n at 10n + 3)."""
+	return uri_flows(109, URI_LIMITS)
+
+
+def case_0110():
+	"""URI limits, detect: the capture of 0109 (violations at block drop in detect mode too)."""
+	return uri_flows(110, URI_LIMITS)
+
+
+def case_0111():
+	"""Pipelined requests, prevent; req1 = GET /index.html, req2 = GET /etc/passwd.
+	Flow A 41000->80: 3 req1 + req2[:11] ("GET /etc/pa"), 4 req2[11:]: req2's header block
+	completes on 4: 1010001 (http.url "/etc/passwd"); 5 the server's answer to req1 and 6 the
+	client's FIN: no alert.  Flow B 41001->8080: the same segments (10, 11): "/etc/passwd"
+	completes in the stream on 11: 1010002.  Flow C 41002->80: req1 + req2 in one segment
+	(17): 1010001 on 17 with the second request's url."""
+	cap = Capture(111)
+	req1, req2 = short_get("/index.html"), short_get("/etc/passwd")
+	for cport, sport in ((41000, 80), (41001, 8080)):
+		s = TcpSession(cap, CLI4, cport, SRV4, sport)
+		s.handshake()
+		pieces(s, True, req1 + req2, [0, len(req1) + 11])
+		s.data(False, http_resp(), ack_it=False)
+		s.segment(True, "FA")
+	s = TcpSession(cap, CLI4, 41002, SRV4, 80)
+	s.handshake()
+	s.segment(True, "PA", req1 + req2)
+	s.data(False, http_resp(), ack_it=False)
+	s.segment(True, "FA")
+	return cap
+
+
+def smuggle_post(path, headers, body):
+	return (b"POST " + path + b" HTTP/1.1\r\nHost: example.test\r\n" + headers +
+		b"Content-Type: application/x-www-form-urlencoded\r\n\r\n" + body)
+
+
+def smuggling(number):
+	"""Request smuggling shapes; every request is one segment (packet 3 of its flow).
+	Flows are 10 packets each: handshake, request (10n + 3), ACK, 404 (10n + 5), ACK, FINs.
+	Flow A 41000->80 (3): POST /upload with Content-Length (the whole body) and
+	Transfer-Encoding: chunked; the chunked body ends at once ("0"), and what a
+	Content-Length reader takes for body is a second request, GET /etc/passwd: 9000013 (log)
+	for the POST, then 1010001 for the smuggled GET, both on 3; no alert on 4-9.
+	Flow B 41001->80 (13): Transfer-Encoding: chunked given twice (two fields): 9000013; the
+	flow goes on: no alert on 14-19.
+	Flow C 41002->80 (23): a plain POST with Content-Length: none.
+	Flow D 41003->8080 (33): flow A's request: the stream rule finds /etc/passwd in it: 1010002
+	first; in detect mode the HTTP layer then reports 9000013 too (1010002 is a port 8080 rule,
+	1010001 a port 80 one)."""
+	cap = Capture(number)
+	smuggled = short_get("/etc/passwd")
+	body_a = b"0\r\n\r\n" + smuggled
+	req_a = smuggle_post(b"/upload", b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n"
+			     % len(body_a), body_a)
+	req_b = smuggle_post(b"/upload", b"Transfer-Encoding: chunked\r\n"
+			     b"Transfer-Encoding: chunked\r\n", b"0\r\n\r\n")
+	req_c = smuggle_post(b"/upload", b"Content-Length: 7\r\n", b"a=1&b=2")
+	resp = http_resp("404 Not Found", "nope\n")
+	for cport, sport, req in ((41000, 80, req_a), (41001, 80, req_b), (41002, 80, req_c),
+				  (41003, 8080, req_a)):
+		exchange(cap, CLI4, cport, SRV4, sport, [(req, resp)])
+	return cap
+
+
+def case_0112():
+	"""Request smuggling, prevent: see smuggling()."""
+	return smuggling(112)
+
+
+def case_0113():
+	"""Request smuggling, detect: see smuggling()."""
+	return smuggling(113)
+
+
+# Whole requests of case 0115: request-line shapes a lenient server accepts, each carrying the
+# /etc/passwd target (or not, where said).
+REQUEST_LINES = [
+	b"GET /etc/passwd\r\n",						# 0 HTTP/0.9
+	b"GET http://example.test/etc/passwd HTTP/1.1\r\nHost: example.test\r\n\r\n",	# 1 absolute
+	b"\r\n\r\nGET /etc/passwd HTTP/1.1\r\nHost: example.test\r\n\r\n",	# 2 leading CRLFs
+	b"GET  /etc/passwd  HTTP/1.1\r\nHost: example.test\r\n\r\n",		# 3 double spaces
+	b"GET /etc/passwd HTTP/1.0\r\n\r\n",					# 4 1.0, no Host
+	b"GET\t/etc/passwd\tHTTP/1.1\r\nHost: example.test\r\n\r\n",		# 5 tabs
+	b"GET /etc/passwd HTTP/1.1\nHost: example.test\n\n",			# 6 bare LFs
+	b"GET /etc/passwd%00.html HTTP/1.1\r\nHost: example.test\r\n\r\n",	# 7 %00
+	b"GET /etc/passwd?x=1 HTTP/1.1\r\nHost: example.test\r\n\r\n",		# 8 query
+	b"GET /ETC/PASSWD HTTP/1.1\r\nHost: example.test\r\n\r\n",		# 9 other case: none
+	b"GET /etc/passwd;x HTTP/1.1\r\nHost: example.test\r\n\r\n",		# 10 ;params
+	b"get /etc/passwd HTTP/1.1\r\nHost: example.test\r\n\r\n",		# 11 lower-case
+	b"GET %2fetc%2fpasswd HTTP/1.1\r\nHost: example.test\r\n\r\n",		# 12 no leading '/'
+	b"GET /etc/passwd HTTP/1.1\r\nHost: example.test\r\n",			# 13 no end: none
+]
+
+
+def case_0115():
+	"""Request-line shapes, prevent: one flow per REQUEST_LINES entry (41000 + n -> 80):
+	handshake, the request (8n + 3), the server's ACK, FINs (8 packets a flow).  1010001 on
+	every request but 9 (the rule is case-sensitive) and 13 (the header block never ends: the
+	client's FIN comes first, so no server would act on it)."""
+	cap = Capture(115)
+	for n, req in enumerate(REQUEST_LINES):
+		exchange(cap, CLI4, 41000 + n, SRV4, 80, [(req, None)])
+	return cap
+
+
+def case_0116():
+	"""Resets, prevent.  Linux (RFC 5961) accepts a RST only at exactly the next expected
+	sequence number; any other RST is ignored (a challenge ACK at most), so the connection and
+	the attack that follows go on.
+	Flow A 41000->80: handshake 0-2, a RST 5000 bytes ahead (3, inside the window), the attack
+	request (4): 1010001; the ACK (5), FINs (6-8): no alert.
+	Flow B 41001->80: a RST far outside the window (12), the attack (13): 1010001.
+	Flow C 41002->8080: a RST 5000 bytes ahead (21), the attack (22): 1010002.
+	Flow D 41003->80: a valid RST (30) ends the connection; a new one on the same ports with
+	another ISN (31-33) carries the attack (34): 1010001.
+	Flow E 41004->80: the same after a valid RST from the server (42): the attack (46):
+	1010001."""
+	cap = Capture(116)
+	req = short_get("/etc/passwd")
+	for cport, sport, ahead in ((41000, 80, 5000), (41001, 80, 0x40000000),
+				   (41002, 8080, 5000)):
+		s = TcpSession(cap, CLI4, cport, SRV4, sport)
+		s.handshake()
+		s.segment(True, "R", seq=(s.seq[True] + ahead) & 0xFFFFFFFF, ack=False)
+		s.data(True, req)
+		s.close()
+	for cport, from_client in ((41003, True), (41004, False)):
+		s = TcpSession(cap, CLI4, cport, SRV4, 80)
+		s.handshake()
+		s.segment(from_client, "R", ack=False)
+		s = TcpSession(cap, CLI4, cport, SRV4, 80, cseq=900000, sseq=7700000)
+		s.handshake()
+		s.data(True, req)
+		s.close()
+	return cap
+
+
+PASSWD = (b"root:x:0:0:root:/root:/bin/bash\n"
+	  b"daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+	  b"bin:x:2:2:bin:/bin:/usr/sbin/nologin\n") * 4
+
+
+def gzip_resp(body, encoding="gzip"):
+	"""A 200 whose body is <body> gzip-compressed (fixed mtime, so the bytes are stable)."""
+	import gzip
+	data = gzip.compress(body, compresslevel=9, mtime=0) if encoding else body
+	head = b"HTTP/1.1 200 OK\r\nServer: test\r\nContent-Type: text/plain\r\n"
+	if encoding:
+		head += b"Content-Encoding: " + encoding.encode() + b"\r\n"
+	return head + b"Content-Length: %d\r\n\r\n" % len(data) + data
+
+
+def case_0114():
+	"""A to_client rule on the decoded response body (file.data) against a gzip response,
+	prevent.  Rules: 1010003 drop http any any -> any any, to_client, file.data; content
+	"root:x:0:0:"; 1010004 drop tcp any 8080 -> any any, to_client, raw content "root:x:0:0:".
+	Flows are 11 packets each: handshake 11n + 0-2, GET /download (11n + 3), ACK, the response
+	in two segments (11n + 5, 11n + 6; the body completes on the second), client ACK (11n + 7),
+	FINs (11n + 8-10).
+	Flow A 41000->80: gzip'd passwd: 1010003 on 6 (http.url "/download"); 7-10 no alert.
+	Flow B 41001->80: gzip'd benign text: none.
+	Flow C 41002->8080: gzip'd passwd: the raw rule cannot see it compressed; 1010003 on 28.
+	Flow D 41003->8080: the passwd text uncompressed: the stream rule 1010004 on 38 (the
+	string is in its first body segment), which blocks the flow before the HTTP layer runs."""
+	cap = Capture(114)
+	benign = b"just some ordinary text, nothing to see here\n" * 8
+	for cport, sport, body, enc in ((41000, 80, PASSWD, "gzip"), (41001, 80, benign, "gzip"),
+					(41002, 8080, PASSWD, "gzip"), (41003, 8080, PASSWD, None)):
+		s = TcpSession(cap, CLI4, cport, SRV4, sport)
+		s.handshake()
+		s.data(True, short_get("/download"))
+		resp = gzip_resp(body, enc)
+		cut = resp.index(b"\r\n\r\n") + 4 + 40
+		pieces(s, False, resp, [0, cut])
+		s.segment(True, "A")
+		s.close()
+	return cap
+
+
+def coded_resp(data, coding, chunked=False):
+	"""A 200 with body <data> (already encoded) and Content-Encoding <coding>; chunked in
+	7-byte chunks or with a Content-Length."""
+	head = b"HTTP/1.1 200 OK\r\nServer: test\r\nContent-Encoding: " + coding + b"\r\n"
+	if not chunked:
+		return head + b"Content-Length: %d\r\n\r\n" % len(data) + data
+	body = b"".join(b"%x\r\n" % len(data[i:i + 7]) + data[i:i + 7] + b"\r\n"
+			for i in range(0, len(data), 7))
+	return head + b"Transfer-Encoding: chunked\r\n\r\n" + body + b"0\r\n\r\n"
+
+
+def case_0117():
+	"""Compressed response variants, prevent, rules of 0114.  Flows 41000 + n -> 80, each:
+	handshake, GET /download (10n + 3), ACK, the response (10n + 5), ACK, FINs.
+	0 gzip in 7-byte chunks (chunked framing, then decoding), 1 deflate with the zlib wrapper
+	(RFC 9110), 2 deflate without it (raw, as some servers send), 3 "GZIP", 4 "x-gzip":
+	1010003 on the response.  Flow 5 (41005): gzip, the response one byte per segment (55..):
+	1010003 on its last byte."""
+	import gzip
+	import zlib
+	cap = Capture(117)
+	gz = gzip.compress(PASSWD, compresslevel=9, mtime=0)
+	co = zlib.compressobj(9, zlib.DEFLATED, -15)
+	raw = co.compress(PASSWD) + co.flush()
+	variants = [coded_resp(gz, b"gzip", True), coded_resp(zlib.compress(PASSWD, 9), b"deflate"),
+		    coded_resp(raw, b"deflate"), coded_resp(gz, b"GZIP"), coded_resp(gz, b"x-gzip")]
+	for n, resp in enumerate(variants):
+		exchange(cap, CLI4, 41000 + n, SRV4, 80, [(short_get("/download"), resp)])
+	s = TcpSession(cap, CLI4, 41005, SRV4, 80)
+	s.handshake()
+	s.data(True, short_get("/download"))
+	resp = coded_resp(gz, b"gzip")
+	pieces(s, False, resp, range(len(resp)))
+	s.segment(True, "A")
+	s.close()
+	return cap
+
+
+CASES.update({
+	"0101": ("0101-one-byte-segments-prevent", case_0101),
+	"0102": ("0102-one-byte-segments-detect", case_0102),
+	"0103": ("0103-reordered-segments-prevent", case_0103),
+	"0104": ("0104-overlap-conflict-prevent", case_0104),
+	"0105": ("0105-overlap-conflict-detect-log", case_0105),
+	"0106": ("0106-ipv4-fragments-offline", case_0106),
+	"0107": ("0107-uri-encodings-prevent", case_0107),
+	"0108": ("0108-uri-encodings-detect", case_0108),
+	"0109": ("0109-uri-limits-prevent", case_0109),
+	"0110": ("0110-uri-limits-detect", case_0110),
+	"0111": ("0111-pipelined-prevent", case_0111),
+	"0112": ("0112-smuggling-prevent", case_0112),
+	"0113": ("0113-smuggling-detect", case_0113),
+	"0114": ("0114-gzip-response-prevent", case_0114),
+	"0115": ("0115-request-line-variants", case_0115),
+	"0116": ("0116-tcp-resets", case_0116),
+	"0117": ("0117-compressed-response-variants", case_0117),
+})
+
+
 def main(argv):
 	listing = "--list" in argv
 	wanted = [a for a in argv if not a.startswith("-")] or sorted(CASES)
