@@ -325,6 +325,11 @@ struct vp_sig_thread *vp_engine_swap_rules(struct vp_engine_worker *w,
 	return old;
 }
 
+void vp_engine_flush(struct vp_engine_worker *w)
+{
+	vp_engine_app_flush(w);
+}
+
 void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now)
 {
 	vp_flow_expire(w->flows, now, 1024);

@@ -87,6 +87,13 @@ enum vp_engine_verdict vp_engine_packet(struct vp_engine_worker *w, const uint8_
 struct vp_sig_thread *vp_engine_swap_rules(struct vp_engine_worker *w,
 					   const struct vp_sig_set *set, struct vp_sig_thread *th);
 
+/*
+ * The end of the input (a capture file): application parsers see the end of
+ * every open stream, so what they still held (a request line whose headers
+ * never ended, a body read until close) is inspected.  Owner thread.
+ */
+void vp_engine_flush(struct vp_engine_worker *w);
+
 /* Releases flows idle as of <now> (call when no packet came for a while). Owner thread. */
 void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now);
 

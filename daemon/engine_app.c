@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "daemon/engine_int.h"
 #include "normalize/uri.h"
@@ -94,6 +95,7 @@ static struct vp_flow_state *state_get(struct vp_engine_worker *w, struct vp_flo
 	}
 	st = &w->states[i];
 	memset(st, 0, sizeof(*st));
+	st->flow = f;
 	vp_tcp_reasm_session_init(&st->tcp);
 	vp_http_conn_init(&st->http);
 	st->is_http = f->proto == 6 && is_http_port(w, f->sport);
@@ -109,6 +111,7 @@ void vp_engine_app_release(struct vp_engine_worker *w, struct vp_flow *f)
 		return;
 	vp_tcp_reasm_session_release(w->reasm, &st->tcp);
 	vp_http_conn_release(w->http, &st->http);
+	st->flow = NULL;
 	st->next_free = w->states_free;
 	w->states_free = (uint32_t)(st - w->states);
 	f->user = NULL;
@@ -252,6 +255,31 @@ static bool http_input(struct vp_engine_worker *w, struct vp_pkt_ctx *c, enum vp
 	return true;
 }
 
+/*
+ * A request whose header block never completed (the parser gave up, or the
+ * stream ended): its start line was still sent, so the rules on it run.
+ */
+static bool line_input(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
+		       const struct vp_http_msg *m)
+{
+	struct vp_sig_input *in = &c->in;
+	struct vp_uri_result res;
+	struct vp_slice uri;
+
+	memset(in, 0, sizeof(*in));
+	in->p = &c->p;
+	in->flowbits = c->st ? c->st->flowbits : NULL;
+	uri = uri_normalize(w, m, &res);
+	if (uri_checks(w, c, &res))
+		return false;
+	put(in, VP_BUF_HTTP_METHOD, m->method, true);
+	put(in, VP_BUF_HTTP_URI, uri, true);
+	put(in, VP_BUF_HTTP_URI_RAW, m->uri_raw, true);
+	put(in, VP_BUF_HTTP_REQUEST_LINE, m->line, true);
+	put(in, VP_BUF_HTTP_PROTOCOL, m->protocol, true);
+	return true;
+}
+
 /* HTTP anomalies that make built-in alerts: smuggling shapes, and giving up on a direction. */
 static bool http_anomalies(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
 			   enum vp_http_event ev, const struct vp_http_msg *m)
@@ -296,8 +324,13 @@ static int on_http(void *ctx, enum vp_http_event ev, const struct vp_http_tx *tx
 	else if (ev == VP_HTTP_EV_RESPONSE_HEADERS)
 		w->stats.http_responses++;
 	c->tx = tx;
-	if (http_anomalies(w, c, ev, m) || ev == VP_HTTP_EV_GIVEUP || ev == VP_HTTP_EV_INCOMPLETE)
+	if (http_anomalies(w, c, ev, m))
 		goto out;
+	if (ev == VP_HTTP_EV_GIVEUP || ev == VP_HTTP_EV_INCOMPLETE) {
+		if (m == &tx->req && m->line_valid && !m->valid && line_input(w, c, m))
+			vp_engine_detect(w, c);
+		goto out;
+	}
 	if (body_event(ev) && !m->body_done)
 		goto out;
 	if (http_input(w, c, ev, tx))
@@ -315,6 +348,37 @@ static void http_result(struct vp_engine_worker *w, struct vp_pkt_ctx *c, int r)
 	}
 }
 
+/*
+ * Protocol probing for flows off the HTTP ports: the first bytes the client
+ * sends start with a request method and a space (as Suricata detects HTTP on
+ * any port).  Decided once, on the first client bytes.
+ */
+static bool looks_like_http(const uint8_t *b, size_t len)
+{
+	static const char *const methods[] = {
+		"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "TRACE ",
+		"PATCH ", "PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ", "MOVE ", "LOCK ",
+		"UNLOCK ", "SEARCH ",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		n = strlen(methods[i]);
+		if (len >= n && memcmp(b, methods[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void probe_http(struct vp_flow_state *st, const struct vp_tcp_delivery *d, bool to_server)
+{
+	if (st->is_http || st->probed || !to_server || d->len <= d->new_off)
+		return;
+	st->probed = true;
+	st->is_http = d->stream_off + d->new_off == 0 &&
+		      looks_like_http(d->data + d->new_off, d->len - d->new_off);
+}
+
 /* Feeds the direction's new stream bytes, and its end, to the HTTP parser. */
 static void http_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
 		       const struct vp_tcp_delivery *d, bool to_server)
@@ -324,6 +388,7 @@ static void http_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
 
 	uint64_t start = d->stream_off + d->new_off;
 
+	probe_http(st, d, to_server);
 	if (!st->is_http || vp_http_conn_done(&st->http, to_server))
 		return;
 	if (d->len > d->new_off) {
@@ -408,4 +473,41 @@ void vp_engine_app_packet(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 	vp_engine_detect(w, c);
 	if (c->p.proto == 6 && c->v == VP_ENGINE_ACCEPT)
 		http_stage(w, c, &d, to_server);
+}
+
+/* The end of a capture: every HTTP direction still open ends now, as at a FIN. */
+static void flush_state(struct vp_engine_worker *w, struct vp_flow_state *st)
+{
+	struct vp_flow *f = st->flow;
+	struct vp_pkt_ctx c;
+	int dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		if (st->http_eof[dir] || vp_http_conn_done(&st->http, dir == 0))
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.worker = w;
+		c.flow = f;
+		c.st = st;
+		c.p.ip_version = f->client.family == AF_INET6 ? 6 : 4;
+		c.p.proto = f->proto;
+		c.p.src = dir == 0 ? f->client : f->server;
+		c.p.dst = dir == 0 ? f->server : f->client;
+		c.p.sport = dir == 0 ? f->cport : f->sport;
+		c.p.dport = dir == 0 ? f->sport : f->cport;
+		c.p.ts = f->last_seen;
+		c.p.flow_flags = VP_PKT_HAS_FLOW | (dir == 0 ? VP_PKT_TO_SERVER : VP_PKT_TO_CLIENT) |
+				 (f->tcp_state >= VP_TCP_ESTABLISHED ? VP_PKT_ESTABLISHED : 0);
+		st->http_eof[dir] = true;
+		vp_http_eof(w->http, &st->http, dir == 0, on_http, &c);
+	}
+}
+
+void vp_engine_app_flush(struct vp_engine_worker *w)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->states_hw; i++)
+		if (w->states[i].flow && w->states[i].is_http && !w->states[i].flow->blocked)
+			flush_state(w, &w->states[i]);
 }

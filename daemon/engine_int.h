@@ -18,11 +18,13 @@
 
 /* A flow's application state, from the worker's pool (flow->user points here). */
 struct vp_flow_state {
+	struct vp_flow *flow;		/* owner; NULL while free */
 	struct vp_tcp_session tcp;
 	struct vp_http_conn http;
 	uint8_t flowbits[VP_ENGINE_FLOWBITS_BYTES];
 	uint32_t next_free;
-	bool is_http;			/* the server port is an HTTP port */
+	bool is_http;			/* an HTTP port, or the client spoke HTTP first */
+	bool probed;			/* the client's first bytes were looked at */
 	bool http_eof[2];		/* vp_http_eof() done: [0] to server, [1] to client */
 	bool http_started[2];		/* the parser has seen bytes of the direction */
 	uint64_t http_off[2];		/* stream offset of the next byte it expects */
@@ -72,5 +74,6 @@ int vp_engine_app_init(struct vp_engine_worker *w);
 void vp_engine_app_free(struct vp_engine_worker *w);
 void vp_engine_app_packet(struct vp_engine_worker *w, struct vp_pkt_ctx *c);
 void vp_engine_app_release(struct vp_engine_worker *w, struct vp_flow *f);
+void vp_engine_app_flush(struct vp_engine_worker *w);
 
 #endif

@@ -57,6 +57,9 @@ int vp_offline_run(const char *path, struct vp_engine_worker *w, struct vp_eve *
 		if (eve)
 			vp_eve_flush(eve);
 	}
+	vp_engine_flush(w);
+	if (eve)
+		vp_eve_flush(eve);
 	if (r == PCAP_ERROR) {
 		snprintf(err, errlen, "%s: %s", path, pcap_geterr(pc));
 		pcap_close(pc);

@@ -851,8 +851,8 @@ REQUEST_LINES = [
 def case_0115():
 	"""Request-line shapes, prevent: one flow per REQUEST_LINES entry (41000 + n -> 80):
 	handshake, the request (8n + 3), the server's ACK, FINs (8 packets a flow).  1010001 on
-	every request but 9 (the rule is case-sensitive) and 13 (the header block never ends: the
-	client's FIN comes first, so no server would act on it)."""
+	every request but 9 (the rule is case-sensitive); 13's header block never ends and the
+	client's FIN comes first: its request line was sent, so the rules on it run at the FIN."""
 	cap = Capture(115)
 	for n, req in enumerate(REQUEST_LINES):
 		exchange(cap, CLI4, 41000 + n, SRV4, 80, [(req, None)])
