@@ -81,6 +81,12 @@ static const struct key keys[] = {
 	{ .name = "nft_mark", .type = KT_MARK, .off = FIELD(nft_mark) },
 	{ .name = "reset_blocked", .type = KT_BOOL, .off = FIELD(reset_blocked) },
 	{ .name = "checksum_checks", .type = KT_BOOL, .off = FIELD(checksum_checks) },
+	{ .name = "midstream", .type = KT_BOOL, .off = FIELD(midstream) },
+	UINT_KEY("uri_max_slashes", uri_max_slashes, 1, 65535),
+	UINT_KEY("stream_memcap", stream_memcap_mb, 1, 65536),
+	UINT_KEY("stream_depth", stream_depth_kb, 0, 1048576),
+	UINT_KEY("http_memcap", http_memcap_mb, 1, 65536),
+	UINT_KEY("http_body_depth", http_body_depth_kb, 1, 262144),
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -274,6 +280,12 @@ int vp_config_init(struct vp_config *cfg)
 	cfg->nft_mark = 0x7670;
 	cfg->reset_blocked = true;
 	cfg->checksum_checks = true;
+	cfg->midstream = true;
+	cfg->uri_max_slashes = 100;
+	cfg->stream_memcap_mb = 32;
+	cfg->stream_depth_kb = 1024;
+	cfg->http_memcap_mb = 64;
+	cfg->http_body_depth_kb = 64;
 	for (i = 0; i < VP_BUILTIN_COUNT; i++)
 		cfg->violation[i] = vp_builtin_info(i)->def;
 	ret = set_default_strings(cfg);

@@ -40,6 +40,13 @@ struct vp_config {
 	uint32_t nft_mark;		/* nft_mark: packet mark vpatchd's own packets carry (default 0x7670) */
 	bool reset_blocked;		/* reset_blocked: RST both ends of a blocked TCP flow (default yes) */
 	bool checksum_checks;		/* checksum_checks: skip packets with bad checksums (default yes) */
+	bool midstream;			/* midstream: inspect TCP flows picked up without their
+					 * handshake as established streams (default yes) */
+	uint32_t uri_max_slashes;	/* uri_max_slashes: more is uri_too_many_slashes (100) */
+	uint32_t stream_memcap_mb;	/* stream_memcap: reassembly memory per worker, MiB (32) */
+	uint32_t stream_depth_kb;	/* stream_depth: bytes inspected per direction, KiB, 0 = all (1024) */
+	uint32_t http_memcap_mb;	/* http_memcap: HTTP parser memory per worker, MiB (64) */
+	uint32_t http_body_depth_kb;	/* http_body_depth: request/response body bytes inspected, KiB (64) */
 	enum vp_policy violation[VP_BUILTIN_COUNT];	/* violation.<name> */
 	struct vp_vars *vars;		/* every NAME_net / NAME_ports key, as $NAME_NET / $NAME_PORTS */
 };

@@ -30,6 +30,7 @@ void vp_engine_opts_default(struct vp_engine_opts *o, enum vp_mode mode)
 	vp_tcp_reasm_limits_default(&o->reasm_limits);
 	vp_http_limits_default(&o->http_limits);
 	o->uri_max_slashes = 100;
+	o->midstream = true;
 }
 
 void vp_engine_opts_from_config(struct vp_engine_opts *o, const struct vp_config *cfg)
@@ -43,6 +44,13 @@ void vp_engine_opts_from_config(struct vp_engine_opts *o, const struct vp_config
 	/* A conflicting copy is applied only where the violation lets it through. */
 	o->reasm_limits.conflict_drop = cfg->violation[VP_BUILTIN_TCP_OVERLAP_CONFLICT] ==
 					VP_POLICY_BLOCK;
+	o->reasm_limits.memcap = (uint64_t)cfg->stream_memcap_mb << 20;
+	o->reasm_limits.depth = (uint64_t)cfg->stream_depth_kb << 10;
+	o->http_limits.memcap = (uint64_t)cfg->http_memcap_mb << 20;
+	o->http_limits.req_body_depth = cfg->http_body_depth_kb << 10;
+	o->http_limits.resp_body_depth = cfg->http_body_depth_kb << 10;
+	o->uri_max_slashes = cfg->uri_max_slashes;
+	o->midstream = cfg->midstream;
 	o->vars = cfg->vars;
 }
 

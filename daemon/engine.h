@@ -38,6 +38,7 @@ struct vp_engine_opts {
 	struct vp_tcp_reasm_limits reasm_limits;
 	struct vp_http_limits http_limits;
 	unsigned uri_max_slashes;		/* more '/' in a URI is a violation (100) */
+	bool midstream;				/* streams picked up mid-connection are inspected */
 	const struct vp_vars *vars;		/* $HTTP_PORTS; NULL: [80,8080] */
 };
 

@@ -456,6 +456,14 @@ void vp_engine_app_packet(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 	struct vp_tcp_delivery d = { 0 };
 
 	c->worker = w;
+	if (c->flow->midstream && !w->opts.midstream) {
+		/* Like Suricata with stream.midstream off: no stream, no
+		 * application layer, never established; packets still match. */
+		c->p.flow_flags &= ~(uint32_t)VP_PKT_ESTABLISHED;
+		packet_input(c, NULL);
+		vp_engine_detect(w, c);
+		return;
+	}
 	c->st = state_get(w, c->flow);
 	if (!c->st) {
 		w->stats.state_exhausted++;

@@ -95,7 +95,9 @@ VAR_SUFFIXES = ("_NET", "_SERVERS", "_SERVER", "_CLIENT", "_PORTS")
 # off so that they neither add alerts nor drop packets Suricata would inspect.  The resource
 # limits (flow caps, memory exhaustion) keep their defaults, like Suricata's own memcaps.
 VIOLATIONS_OFF = ("bad_ip_header", "same_address", "uri_bad_char", "uri_too_many_slashes",
-                  "uri_above_root")
+                  "uri_above_root", "tcp_overlap_conflict", "uri_double_encoding",
+                  "uri_u_encoding", "uri_overlong_utf8", "http_smuggling", "http_malformed",
+                  "tcp_urgent")
 
 # Suricata settings (from `--set key=value` or the test's suricata.yaml) that do not change
 # what a test expects of an engine like vpatch: output, logging, statistics, performance,
@@ -110,9 +112,6 @@ HARMLESS_SETTINGS = {
     "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit",
     # vpatch always reassembles inline (DESIGN.md: "Inline reassembly").
     "stream.inline",
-    # vpatch picks up TCP sessions in the middle (flow.c: midstream flows); "false" is
-    # Suricata's default, "true" makes Suricata behave like vpatch.
-    "stream.midstream",
 }
 HARMLESS_SECTIONS = {"outputs", "logging", "stats", "unix-command", "profiling", "coredump",
                      "plugins", "host-mode", "engine-analysis"}
@@ -214,6 +213,7 @@ class Settings:
     def __init__(self):
         self.prevent = False
         self.checksum = "auto"		# "auto" (Suricata's default), True or False
+        self.midstream = False		# Suricata's default stream.midstream
         self.vars = collections.OrderedDict(SURICATA_VARS)
 
 
@@ -243,6 +243,12 @@ def apply_setting(st, key, val):
         if b is None:
             raise OutOfScope("setting %s=%s" % (key, val))
         st.checksum = b
+        return
+    if key == "stream.midstream":
+        b = yaml_bool(val)
+        if b is None:
+            raise OutOfScope("setting %s=%s" % (key, val))
+        st.midstream = b
         return
     if key == "action-order":
         if [str(a).strip() for a in (val or [])] != DEFAULT_ACTION_ORDER:
@@ -603,6 +609,7 @@ def write_config(t, path):
         lines.append("checksum_checks = %s" % ("yes" if st.checksum else "no"))
     elif OPTS.checksum_auto != "default":
         lines.append("checksum_checks = %s" % OPTS.checksum_auto)
+    lines.append("midstream = %s" % ("yes" if st.midstream else "no"))
     if not OPTS.keep_violations:
         lines += ["violation.%s = off" % v for v in VIOLATIONS_OFF]
     for name, val in st.vars.items():

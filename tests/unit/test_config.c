@@ -117,6 +117,18 @@ static void render(const struct vp_config *cfg, const char *key, char *out, size
 		snprintf(out, size, "%s", cfg->reset_blocked ? "yes" : "no");
 	else if (strcmp(key, "checksum_checks") == 0)
 		snprintf(out, size, "%s", cfg->checksum_checks ? "yes" : "no");
+	else if (strcmp(key, "midstream") == 0)
+		snprintf(out, size, "%s", cfg->midstream ? "yes" : "no");
+	else if (strcmp(key, "uri_max_slashes") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->uri_max_slashes);
+	else if (strcmp(key, "stream_memcap") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->stream_memcap_mb);
+	else if (strcmp(key, "stream_depth") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->stream_depth_kb);
+	else if (strcmp(key, "http_memcap") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->http_memcap_mb);
+	else if (strcmp(key, "http_body_depth") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->http_body_depth_kb);
 	else if (strcmp(key, "nft_ports") == 0) {
 		snprintf(out, size, "[");
 		for (i = 0; i < cfg->n_nft_ports; i++) {
@@ -154,6 +166,12 @@ static const struct { const char *key, *want; } default_cases[] = {
 	{ "nft_mark", "0x7670" },
 	{ "reset_blocked", "yes" },
 	{ "checksum_checks", "yes" },
+	{ "midstream", "yes" },
+	{ "uri_max_slashes", "100" },
+	{ "stream_memcap", "32" },
+	{ "stream_depth", "1024" },
+	{ "http_memcap", "64" },
+	{ "http_body_depth", "64" },
 	{ "violation.bad_ip_header", "block" },
 	{ "violation.same_address", "block" },
 	{ "violation.uri_bad_char", "block" },
@@ -279,6 +297,10 @@ static const struct { const char *text, *key, *want; } valid_cases[] = {
 	{ "nft_mark = 4294967295", "nft_mark", "0xffffffff" },
 	{ "reset_blocked = no", "reset_blocked", "no" },
 	{ "checksum_checks = off", "checksum_checks", "no" },
+	{ "midstream = no", "midstream", "no" },
+	{ "uri_max_slashes = 20", "uri_max_slashes", "20" },
+	{ "stream_depth = 0", "stream_depth", "0" },
+	{ "http_body_depth = 1024", "http_body_depth", "1024" },
 	{ "violation.same_address = log", "violation.same_address", "log" },
 	{ "violation.uri_too_many_slashes = off", "violation.uri_too_many_slashes", "off" },
 	{ "violation.resource_exhausted = block", "violation.resource_exhausted", "block" },
