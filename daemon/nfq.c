@@ -4,7 +4,6 @@
 #include <endian.h>
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "daemon/nfq.h"
+#include "daemon/errbuf.h"
 
 /*
  * One message holds at most VP_NFQ_COPY_RANGE bytes of packet plus the attributes around it
@@ -52,19 +52,6 @@ static void bump(uint64_t *c, uint64_t n)
 	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
 }
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Waits for the kernel's answer to request <seq>; packet messages meanwhile are ignored
  * (they stay queued and the next batch verdict accepts them). 0 or -errno. */
@@ -157,19 +144,19 @@ struct vp_nfq *vp_nfq_open(uint16_t queue, unsigned maxlen, bool fail_open, char
 	int ret;
 
 	if (!q || !(q->buf = malloc(RECV_BUFSZ))) {
-		errf(err, errlen, "queue %u: out of memory", queue);
+		vp_errbuf_set(err, errlen, "queue %u: out of memory", queue);
 		goto err;
 	}
 	q->queue = queue;
 	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (!q->nl || mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		errf(err, errlen, "queue %u: netlink socket: %s", queue, strerror(errno));
+		vp_errbuf_set(err, errlen, "queue %u: netlink socket: %s", queue, strerror(errno));
 		goto err;
 	}
 	set_buffers(q, maxlen);
 	ret = configure(q, maxlen, fail_open);
 	if (ret < 0) {
-		errf(err, errlen, "queue %u: %s", queue, bind_error(ret));
+		vp_errbuf_set(err, errlen, "queue %u: %s", queue, bind_error(ret));
 		goto err;
 	}
 	return q;

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include <linux/netfilter/xt_NFQUEUE.h>
 
 #include "daemon/nft.h"
+#include "daemon/errbuf.h"
 
 /*
  * Upper bound of one table, chain or rule message built here (the largest, a rule with an
@@ -606,19 +606,6 @@ static int talk(struct mnl_socket *nl, const void *batch, size_t len, uint32_t g
 	}
 }
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static const char *family_name(uint16_t f)
 {
@@ -715,17 +702,18 @@ static int run_batch(const void *batch, size_t len, uint32_t seq_end, char *err,
 
 	ret = nl_open(&nl);
 	if (ret < 0) {
-		errf(err, errlen, "cannot open a netfilter netlink socket: %s", strerror(-ret));
+		vp_errbuf_set(err, errlen, "cannot open a netfilter netlink socket: %s",
+			      strerror(-ret));
 		return ret;
 	}
 	ret = talk(nl, batch, len, seq_end, &res);
 	if (ret < 0) {
-		errf(err, errlen, "nftables: %s", strerror(-ret));
+		vp_errbuf_set(err, errlen, "nftables: %s", strerror(-ret));
 	} else if (res.nerr) {
 		ret = res.err_code[0];
 		describe_seq(batch, len, res.err_seq[0], what, sizeof(what));
 		flatten(what);
-		errf(err, errlen, "nftables rejected %s: %s", what, strerror(-ret));
+		vp_errbuf_set(err, errlen, "nftables rejected %s: %s", what, strerror(-ret));
 	}
 	mnl_socket_close(nl);
 	return ret;
@@ -742,19 +730,19 @@ int vp_nft_install(const struct vp_nft_opts *o, enum vp_nft_backend backend, cha
 
 	ret = check_opts(o, backend);
 	if (ret < 0) {
-		errf(err, errlen, "invalid nftables options");
+		vp_errbuf_set(err, errlen, "invalid nftables options");
 		return ret;
 	}
 	size = vp_nft_batch_size(o);
 	buf = malloc(size);
 	if (!buf) {
-		errf(err, errlen, "out of memory");
+		vp_errbuf_set(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	len = vp_nft_build_install(o, backend, seq, buf, size);
 	if (len < 0) {
 		ret = (int)len;
-		errf(err, errlen, "cannot build the nftables batch: %s", strerror(-ret));
+		vp_errbuf_set(err, errlen, "cannot build the nftables batch: %s", strerror(-ret));
 		goto out;
 	}
 	ret = run_batch(buf, (size_t)len, seq + 100000, err, errlen);
@@ -771,7 +759,8 @@ int vp_nft_remove(char *err, size_t errlen)
 
 	len = vp_nft_build_remove(seq, buf, sizeof(buf));
 	if (len < 0) {
-		errf(err, errlen, "cannot build the nftables batch: %s", strerror((int)-len));
+		vp_errbuf_set(err, errlen, "cannot build the nftables batch: %s",
+			      strerror((int)-len));
 		return (int)len;
 	}
 	return run_batch(buf, (size_t)len, seq + 100000, err, errlen);

@@ -2,7 +2,6 @@
 #include "vp_build.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "daemon/reset.h"
+#include "daemon/errbuf.h"
 
 #ifndef IPV6_HDRINCL
 #define IPV6_HDRINCL 36
@@ -250,19 +250,6 @@ int vp_reset_build(const uint8_t *pkt, size_t len, struct vp_reset_pair *out)
 	return 0;
 }
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* A raw socket sending whole IP packets, marked <mark>; fd or -errno. */
 static int raw_socket(int family, uint32_t mark)
@@ -292,18 +279,18 @@ struct vp_reset *vp_reset_new(uint32_t mark, char *err, size_t errlen)
 	int fd;
 
 	if (!r) {
-		errf(err, errlen, "out of memory");
+		vp_errbuf_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	r->fd6 = -1;
 	r->fd4 = raw_socket(AF_INET, mark);
 	if (r->fd4 < 0) {
-		errf(err, errlen, "raw IPv4 socket for TCP resets: %s", strerror(-r->fd4));
+		vp_errbuf_set(err, errlen, "raw IPv4 socket for TCP resets: %s", strerror(-r->fd4));
 		goto err;
 	}
 	fd = raw_socket(AF_INET6, mark);
 	if (fd < 0 && fd != -EAFNOSUPPORT) {
-		errf(err, errlen, "raw IPv6 socket for TCP resets: %s", strerror(-fd));
+		vp_errbuf_set(err, errlen, "raw IPv6 socket for TCP resets: %s", strerror(-fd));
 		goto err;
 	}
 	r->fd6 = fd < 0 ? -1 : fd;

@@ -71,16 +71,7 @@ if ! "$python" -c 'import scapy.all' >/dev/null 2>&1; then
 	echo "SKIP: $python cannot import scapy (Debian: python3-scapy)"
 	exit 77
 fi
-have_vpatchd=yes
-case $vpatchd in
-*/*) ;;
-*) found=$(command -v "$vpatchd" 2>/dev/null) && vpatchd=$found ;;
-esac
-if [ ! -x "$vpatchd" ] || [ -d "$vpatchd" ]; then
-	have_vpatchd=no
-else
-	vpatchd=$(cd "$(dirname "$vpatchd")" && pwd)/$(basename "$vpatchd")
-fi
+vp_find_vpatchd		# sets vpatchd (absolute) and have_vpatchd
 
 trap vp_cleanup EXIT
 trap 'exit 130' INT TERM HUP

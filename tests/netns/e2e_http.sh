@@ -46,16 +46,7 @@ for tool in nginx curl nft; do
 		exit 77
 	fi
 done
-have_vpatchd=yes
-case $vpatchd in
-*/*) ;;
-*) found=$(command -v "$vpatchd" 2>/dev/null) && vpatchd=$found ;;
-esac
-if [ ! -x "$vpatchd" ] || [ -d "$vpatchd" ]; then
-	have_vpatchd=no
-else
-	vpatchd=$(cd "$(dirname "$vpatchd")" && pwd)/$(basename "$vpatchd")
-fi
+vp_find_vpatchd		# sets vpatchd (absolute) and have_vpatchd
 
 trap vp_cleanup EXIT
 trap 'exit 130' INT TERM HUP

@@ -200,3 +200,20 @@ vp_cleanup()
 	VP_NAMESPACES=()
 	VP_TMPDIRS=()
 }
+
+# vp_find_vpatchd: resolves $vpatchd (a path, or a name on PATH) to an absolute path and
+# sets have_vpatchd=yes, or have_vpatchd=no when there is no such executable.
+vp_find_vpatchd()
+{
+	local found
+	have_vpatchd=yes
+	case $vpatchd in
+	*/*) ;;
+	*) found=$(command -v "$vpatchd" 2>/dev/null) && vpatchd=$found ;;
+	esac
+	if [ ! -x "$vpatchd" ] || [ -d "$vpatchd" ]; then
+		have_vpatchd=no
+	else
+		vpatchd=$(cd "$(dirname "$vpatchd")" && pwd)/$(basename "$vpatchd")
+	fi
+}
