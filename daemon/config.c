@@ -46,6 +46,7 @@ enum key_type {
 	KT_IFNAMES,
 	KT_PORTS,
 	KT_MARK,
+	KT_EVE_TYPES,
 };
 
 struct key {
@@ -67,6 +68,8 @@ static const struct key keys[] = {
 	{ .name = "rules", .type = KT_PATHS, .off = FIELD(rules), .count_off = FIELD(n_rules),
 	  .max = LIST_MAX },
 	{ .name = "eve", .type = KT_PATH, .off = FIELD(eve) },
+	{ .name = "eve_types", .type = KT_EVE_TYPES, .off = FIELD(eve_types),
+	  .max = 16 },
 	{ .name = "classification_file", .type = KT_PATH, .off = FIELD(classification) },
 	UINT_KEY("queue", queue, 0, 65535),
 	UINT_KEY("threads", threads, 1, 64),
@@ -281,6 +284,7 @@ int vp_config_init(struct vp_config *cfg)
 	cfg->reset_blocked = true;
 	cfg->checksum_checks = true;
 	cfg->midstream = true;
+	cfg->eve_types = VP_EVE_ALERT;
 	cfg->uri_max_slashes = 100;
 	cfg->stream_memcap_mb = 32;
 	cfg->stream_depth_kb = 1024;
@@ -700,6 +704,45 @@ static int set_ports(struct loader *ld, const struct value *v)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	uint32_t bit;
+} eve_type_names[] = {
+	{ "alert", VP_EVE_ALERT },
+	{ "http", VP_EVE_HTTP },
+	{ "fileinfo", VP_EVE_FILEINFO },
+	{ "flow", VP_EVE_FLOW },
+};
+
+static uint32_t eve_type_bit(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(eve_type_names) / sizeof(eve_type_names[0]); i++)
+		if (strcmp(s, eve_type_names[i].name) == 0)
+			return eve_type_names[i].bit;
+	return 0;
+}
+
+static bool valid_eve_type(const char *s)
+{
+	return eve_type_bit(s) != 0;
+}
+
+/* eve_types: every value must be known, or nothing changes. */
+static int set_eve_types(struct loader *ld, const struct key *k, const struct value *v)
+{
+	uint32_t bits = 0;
+	size_t i;
+
+	if (!all_valid(ld, k, v, valid_eve_type, "alert, http, fileinfo or flow"))
+		return 0;
+	for (i = 0; i < v->n; i++)
+		bits |= eve_type_bit(v->items[i]);
+	ld->cfg->eve_types = bits;
+	return 0;
+}
+
 static int set_list(struct loader *ld, const struct key *k, const struct value *v)
 {
 	static const char path_msg[] = "a path of at most 4095 bytes";
@@ -719,6 +762,8 @@ static int set_list(struct loader *ld, const struct key *k, const struct value *
 		if (!all_valid(ld, k, v, valid_ifname, ifname_msg))
 			return 0;
 		return set_strv(ld, k, v);
+	case KT_EVE_TYPES:
+		return set_eve_types(ld, k, v);
 	default:
 		if (!all_valid(ld, k, v, valid_port, "a port from 1 to 65535"))
 			return 0;
@@ -804,7 +849,8 @@ static int apply_key(struct loader *ld, const struct key *k, struct value *v)
 {
 	if (parse_value(ld, k->name, v) < 0)
 		return 0;
-	if (k->type == KT_PATHS || k->type == KT_IFNAMES || k->type == KT_PORTS)
+	if (k->type == KT_PATHS || k->type == KT_IFNAMES || k->type == KT_PORTS ||
+	    k->type == KT_EVE_TYPES)
 		return set_list(ld, k, v);	/* a single value is a list of one */
 	if (v->is_list) {
 		report(ld, "'%s' takes a single value, not a list", k->name);

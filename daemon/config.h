@@ -20,11 +20,20 @@ enum vp_mode {
 	VP_MODE_PREVENT = 1,
 };
 
+/* eve_types: bit (1 << enum vp_event_type, daemon/eve.h) per event type written. */
+enum vp_eve_type_bit {
+	VP_EVE_ALERT = 1u << 0,
+	VP_EVE_HTTP = 1u << 1,
+	VP_EVE_FILEINFO = 1u << 2,
+	VP_EVE_FLOW = 1u << 3,
+};
+
 struct vp_config {
 	enum vp_mode mode;		/* mode (default prevent) */
 	char **rules;			/* rules: files or directories */
 	size_t n_rules;
 	char *eve;			/* eve: event log path, "-" = stdout */
+	uint32_t eve_types;		/* eve_types: enum vp_eve_type_bit set (default [alert]) */
 	char *classification;		/* classification_file (default /etc/vpatch/classification.config) */
 	uint16_t queue;			/* queue: first NFQUEUE number (default 0) */
 	unsigned threads;		/* threads (default: number of CPUs, at most 64) */

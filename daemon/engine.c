@@ -31,6 +31,7 @@ void vp_engine_opts_default(struct vp_engine_opts *o, enum vp_mode mode)
 	vp_http_limits_default(&o->http_limits);
 	o->uri_max_slashes = 100;
 	o->midstream = true;
+	o->eve_types = VP_EVE_ALERT;
 }
 
 void vp_engine_opts_from_config(struct vp_engine_opts *o, const struct vp_config *cfg)
@@ -52,6 +53,7 @@ void vp_engine_opts_from_config(struct vp_engine_opts *o, const struct vp_config
 	o->uri_max_slashes = cfg->uri_max_slashes;
 	o->midstream = cfg->midstream;
 	o->vars = cfg->vars;
+	o->eve_types = cfg->eve_types;
 }
 
 /* Tells the application layer a flow goes, so it frees its state. */
@@ -98,24 +100,54 @@ void vp_engine_worker_free(struct vp_engine_worker *w)
 	free(w);
 }
 
-static void event_fill(struct vp_event *ev, const struct vp_pkt_ctx *c, bool blocked)
+/* Copies slice <s>, up to its first ';' when <cut> (a media type without its parameters). */
+static void copy_slice(char *dst, size_t size, struct vp_slice s, bool cut)
+{
+	const uint8_t *semi = cut && s.len ? memchr(s.ptr, ';', s.len) : NULL;
+	size_t len = semi ? (size_t)(semi - s.ptr) : s.len;
+
+	while (cut && len && (s.ptr[len - 1] == ' ' || s.ptr[len - 1] == '\t'))
+		len--;
+	vp_event_copy_field(dst, size, s.ptr, len);
+}
+
+/* The http object: the request's fields, the response's status, type and body length. */
+static void http_fill(struct vp_event *ev, const struct vp_http_tx *tx)
+{
+	const struct vp_http_msg *q = &tx->req, *r = &tx->resp;
+
+	ev->has_http = true;
+	copy_slice(ev->http_hostname, sizeof(ev->http_hostname), q->host, false);
+	copy_slice(ev->http_url, sizeof(ev->http_url), q->uri_raw, false);
+	copy_slice(ev->http_method, sizeof(ev->http_method), q->method, false);
+	copy_slice(ev->http_user_agent, sizeof(ev->http_user_agent), q->user_agent, false);
+	copy_slice(ev->http_refer, sizeof(ev->http_refer), q->referer, false);
+	copy_slice(ev->http_protocol, sizeof(ev->http_protocol),
+		   q->protocol.len ? q->protocol : r->protocol, false);
+	ev->has_length = true;
+	if (!r->line_valid)
+		return;
+	copy_slice(ev->http_content_type, sizeof(ev->http_content_type), r->content_type, true);
+	ev->has_status = r->status != 0;
+	ev->http_status = r->status;
+	ev->http_length = r->body_seen;
+}
+
+void vp_engine_event_fill(struct vp_engine_worker *w, struct vp_event *ev,
+			  const struct vp_pkt_ctx *c)
 {
 	const struct vp_packet *p = &c->p;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->ts = p->ts;
 	ev->flow_id = c->flow ? c->flow->id : 0;
-	ev->blocked = blocked;
-	if (c->tx && c->tx->req.line_valid) {
-		const struct vp_http_msg *m = &c->tx->req;
-
-		ev->has_http = true;
-		vp_event_copy_field(ev->http_hostname, sizeof(ev->http_hostname), m->host.ptr,
-				    m->host.len);
-		vp_event_copy_field(ev->http_url, sizeof(ev->http_url), m->uri_raw.ptr,
-				    m->uri_raw.len);
-		vp_event_copy_field(ev->http_method, sizeof(ev->http_method), m->method.ptr,
-				    m->method.len);
+	ev->pcap_cnt = w->pcap_cnt;
+	ev->app_http = c->st && c->st->is_http;
+	if (c->tx) {
+		ev->has_tx_id = true;
+		ev->tx_id = c->tx->id;
+		if (c->tx->req.line_valid)
+			http_fill(ev, c->tx);
 	}
 	if (!p->ip_version)
 		return;
@@ -127,11 +159,25 @@ static void event_fill(struct vp_event *ev, const struct vp_pkt_ctx *c, bool blo
 	ev->dport = p->dport;
 }
 
+static void event_fill(struct vp_engine_worker *w, struct vp_event *ev,
+		       const struct vp_pkt_ctx *c, bool blocked)
+{
+	vp_engine_event_fill(w, ev, c);
+	ev->type = VP_EVENT_ALERT;
+	ev->blocked = blocked;
+}
+
 static void emit(struct vp_engine_worker *w, struct vp_event *ev)
 {
 	w->stats.alerts++;
-	if (w->ring && !vp_eve_push(w->ring, ev))
+	if (w->ring && (w->opts.eve_types & VP_EVE_ALERT) && !vp_eve_push(w->ring, ev))
 		w->stats.alerts_lost++;
+}
+
+void vp_engine_emit(struct vp_engine_worker *w, struct vp_event *ev)
+{
+	if (w->ring && (w->opts.eve_types & (1u << ev->type)) && !vp_eve_push(w->ring, ev))
+		w->stats.events_lost++;
 }
 
 static void worsen(struct vp_pkt_ctx *c, enum vp_engine_verdict v)
@@ -150,7 +196,7 @@ bool vp_engine_violation(struct vp_engine_worker *w, enum vp_builtin b, struct v
 	if (pol == VP_POLICY_OFF)
 		return false;
 	w->stats.violations[b]++;
-	event_fill(&ev, c, pol == VP_POLICY_BLOCK);
+	event_fill(w, &ev, c, pol == VP_POLICY_BLOCK);
 	ev.gid = VP_BUILTIN_GID;
 	ev.sid = bi->sid;
 	ev.rev = 1;
@@ -195,7 +241,7 @@ void vp_engine_detect(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 		const struct vp_sig *sig = w->matches[i];
 		bool blocked = sig_blocks(w, sig);
 
-		event_fill(&ev, c, blocked);
+		event_fill(w, &ev, c, blocked);
 		ev.gid = sig->gid;
 		ev.sid = sig->sid;
 		ev.rev = sig->rev;
@@ -336,6 +382,11 @@ struct vp_sig_thread *vp_engine_swap_rules(struct vp_engine_worker *w,
 void vp_engine_flush(struct vp_engine_worker *w)
 {
 	vp_engine_app_flush(w);
+}
+
+void vp_engine_set_pcap_cnt(struct vp_engine_worker *w, uint64_t n)
+{
+	w->pcap_cnt = n;
 }
 
 void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now)

@@ -40,12 +40,14 @@ struct vp_engine_opts {
 	unsigned uri_max_slashes;		/* more '/' in a URI is a violation (100) */
 	bool midstream;				/* streams picked up mid-connection are inspected */
 	const struct vp_vars *vars;		/* $HTTP_PORTS; NULL: [80,8080] */
+	uint32_t eve_types;			/* enum vp_eve_type_bit set (VP_EVE_ALERT) */
 };
 
 struct vp_engine_stats {
 	uint64_t packets, bytes;
 	uint64_t accepted, dropped, resets;
 	uint64_t alerts, alerts_lost;
+	uint64_t events_lost;		/* http/fileinfo/flow events lost to a full ring */
 	uint64_t no_ip, bad_checksum, fragments, not_tracked;
 	uint64_t blocked_flows, blocked_flow_packets;
 	uint64_t violations[VP_BUILTIN_COUNT];
@@ -94,6 +96,12 @@ struct vp_sig_thread *vp_engine_swap_rules(struct vp_engine_worker *w,
  * never ended, a body read until close) is inspected.  Owner thread.
  */
 void vp_engine_flush(struct vp_engine_worker *w);
+
+/*
+ * Offline: the 1-based index in the capture of the packet about to be inspected, written as
+ * pcap_cnt in its events (0: none, the default).  Owner thread.
+ */
+void vp_engine_set_pcap_cnt(struct vp_engine_worker *w, uint64_t n);
 
 /* Releases flows idle as of <now> (call when no packet came for a while). Owner thread. */
 void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "daemon/engine_int.h"
@@ -300,6 +301,107 @@ static bool body_event(enum vp_http_event ev)
 	return ev == VP_HTTP_EV_REQUEST_BODY || ev == VP_HTTP_EV_RESPONSE_BODY;
 }
 
+/* An http event: the transaction, in the request's direction (client to server). */
+static void log_tx(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
+{
+	const struct vp_flow *f = c->flow;
+	struct vp_event ev;
+
+	vp_engine_event_fill(w, &ev, c);
+	if (!ev.has_http)
+		return;
+	ev.type = VP_EVENT_HTTP;
+	if (f && ev.src.family) {
+		ev.src = f->client;
+		ev.dst = f->server;
+		ev.sport = f->cport;
+		ev.dport = f->sport;
+	}
+	vp_engine_emit(w, &ev);
+}
+
+/* Length of the header line at <p> (up to its CR or LF) within <end>. */
+static size_t line_len(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *q = p;
+
+	while (q < end && *q != '\r' && *q != '\n')
+		q++;
+	return (size_t)(q - p);
+}
+
+/* The filename parameter of <m>'s Content-Disposition (from its http.header buffer), if any. */
+static void disposition_name(const struct vp_http_msg *m, char *out, size_t size)
+{
+	static const char field[] = "content-disposition:", param[] = "filename=";
+	const uint8_t *p = m->header.ptr, *end = p + m->header.len, *v;
+	size_t n, i, fl = sizeof(field) - 1, pl = sizeof(param) - 1;
+
+	for (; p && p < end; p += n + 2) {
+		n = line_len(p, end);
+		if (n < fl || strncasecmp((const char *)p, field, fl) != 0)
+			continue;
+		for (i = fl; i + pl <= n; i++) {
+			if (strncasecmp((const char *)p + i, param, pl) != 0 ||
+			    (p[i - 1] != ' ' && p[i - 1] != ';'))
+				continue;
+			v = p + i + pl;
+			n -= i + pl;
+			if (n && *v == '"') {
+				const uint8_t *q = memchr(v + 1, '"', n - 1);
+
+				vp_event_copy_field(out, size, v + 1, q ? (size_t)(q - v - 1) : n - 1);
+			} else {
+				const uint8_t *q = memchr(v, ';', n);
+
+				vp_event_copy_field(out, size, v, q ? (size_t)(q - v) : n);
+			}
+			return;
+		}
+		return;
+	}
+}
+
+/* A fileinfo event: body <m> of the transaction, in the direction it flowed. */
+static void log_file(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
+		     const struct vp_http_msg *m)
+{
+	struct vp_event ev;
+
+	vp_engine_event_fill(w, &ev, c);
+	if (!ev.has_http)
+		return;
+	ev.type = VP_EVENT_FILEINFO;
+	disposition_name(m, ev.file_name, sizeof(ev.file_name));
+	ev.file_size = m->body_seen;
+	ev.file_gaps = m->anomalies & VP_HTTP_ANOM_GAP;
+	ev.file_state = m->anomalies & VP_HTTP_ANOM_TRUNCATED ? VP_FILE_TRUNCATED : VP_FILE_CLOSED;
+	vp_engine_emit(w, &ev);
+}
+
+/*
+ * The http and fileinfo events of one HTTP callback: a body's file when it ends, the
+ * transaction when its final response is complete.
+ */
+static void http_log(struct vp_engine_worker *w, struct vp_pkt_ctx *c, enum vp_http_event ev,
+		     const struct vp_http_tx *tx)
+{
+	const struct vp_http_msg *r = &tx->resp;
+	bool interim = r->status >= 100 && r->status < 200;
+
+	if (!(w->opts.eve_types & (VP_EVE_HTTP | VP_EVE_FILEINFO)))
+		return;
+	if (ev == VP_HTTP_EV_REQUEST_BODY && tx->req.body_done && tx->req.body_seen)
+		log_file(w, c, &tx->req);
+	if (ev == VP_HTTP_EV_RESPONSE_BODY && r->body_done) {
+		if (r->body_seen)
+			log_file(w, c, r);
+		log_tx(w, c);
+	}
+	if (ev == VP_HTTP_EV_RESPONSE_HEADERS && r->body_done && !interim)
+		log_tx(w, c);
+}
+
 /*
  * One HTTP detection point.  Bodies are matched once, when complete (or at
  * the inspection depth), so a body rule alerts once per transaction and the
@@ -336,6 +438,7 @@ static int on_http(void *ctx, enum vp_http_event ev, const struct vp_http_tx *tx
 	if (http_input(w, c, ev, tx))
 		vp_engine_detect(w, c);
 out:
+	http_log(w, c, ev, tx);
 	c->tx = NULL;
 	return c->v != VP_ENGINE_ACCEPT;
 }

@@ -48,6 +48,7 @@ struct vp_engine_worker {
 	struct vp_flow_table *flows;
 	struct vp_eve_ring *ring;
 	struct vp_engine_stats stats;
+	uint64_t pcap_cnt;		/* offline: index of the packet at hand (0: none) */
 
 	/* Application layer (engine_app.c). */
 	struct vp_tcp_reasm *reasm;
@@ -65,6 +66,17 @@ struct vp_engine_worker {
 
 /* Applies built-in check <b> to the packet of <c>; true when it is to be dropped (policy block). */
 bool vp_engine_violation(struct vp_engine_worker *w, enum vp_builtin b, struct vp_pkt_ctx *c);
+
+/*
+ * Fills <ev> (cleared first) with what every event of the packet of <c> has: time, flow,
+ * pcap_cnt, addresses (of the packet), app_proto, and the transaction c->tx if any (tx_id,
+ * the http object).
+ */
+void vp_engine_event_fill(struct vp_engine_worker *w, struct vp_event *ev,
+			  const struct vp_pkt_ctx *c);
+
+/* Pushes an event of a type other than alert when eve_types has it; counts a full ring. */
+void vp_engine_emit(struct vp_engine_worker *w, struct vp_event *ev);
 
 /* Runs the signatures over c->in, reports the matches, and worsens c->v as they call for. */
 void vp_engine_detect(struct vp_engine_worker *w, struct vp_pkt_ctx *c);

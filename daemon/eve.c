@@ -212,6 +212,12 @@ void vp_event_copy_field(char *dst, size_t size, const uint8_t *src, size_t len)
 	dst[len] = '\0';
 }
 
+/* Adds <key>: <val> when <val> is not empty. */
+static int set_text(json_t *obj, const char *key, const char *val)
+{
+	return val[0] ? set_new(obj, key, wire_string(val)) : 0;
+}
+
 static json_t *http_object(const struct vp_event *ev)
 {
 	json_t *h = json_object();
@@ -219,11 +225,17 @@ static json_t *http_object(const struct vp_event *ev)
 
 	if (!h)
 		return NULL;
-	if (ev->http_hostname[0])
-		r |= set_new(h, "hostname", wire_string(ev->http_hostname));
+	r |= set_text(h, "hostname", ev->http_hostname);
 	r |= set_new(h, "url", wire_string(ev->http_url));
-	if (ev->http_method[0])
-		r |= set_new(h, "http_method", wire_string(ev->http_method));
+	r |= set_text(h, "http_user_agent", ev->http_user_agent);
+	r |= set_text(h, "http_content_type", ev->http_content_type);
+	r |= set_text(h, "http_refer", ev->http_refer);
+	r |= set_text(h, "http_method", ev->http_method);
+	r |= set_text(h, "protocol", ev->http_protocol);
+	if (ev->has_status)
+		r |= set_new(h, "status", json_integer(ev->http_status));
+	if (ev->has_length)
+		r |= set_new(h, "length", json_integer((json_int_t)ev->http_length));
 	if (r) {
 		json_decref(h);
 		return NULL;
@@ -231,19 +243,58 @@ static json_t *http_object(const struct vp_event *ev)
 	return h;
 }
 
-static json_t *event_object(const struct vp_event *ev)
+/* fileinfo: the HTTP body's name is the URI path (up to '?'). */
+static json_t *fileinfo_object(const struct vp_event *ev)
 {
-	char ts[48], src[64], dst[64], pbuf[8];
-	json_t *o = json_object();
+	char name[sizeof(ev->http_url)];
+	json_t *f = json_object();
+	size_t n = strcspn(ev->http_url, "?");
 	int r = 0;
 
-	if (!o)
+	if (!f)
 		return NULL;
+	memcpy(name, ev->http_url, n);
+	name[n] = '\0';
+	r |= set_new(f, "filename", wire_string(ev->file_name[0] ? ev->file_name : name));
+	r |= set_new(f, "gaps", json_boolean(ev->file_gaps));
+	r |= set_new(f, "state", json_string(ev->file_state == VP_FILE_CLOSED ? "CLOSED" :
+							       "TRUNCATED"));
+	r |= set_new(f, "stored", json_false());
+	r |= set_new(f, "size", json_integer((json_int_t)ev->file_size));
+	if (ev->has_tx_id)
+		r |= set_new(f, "tx_id", json_integer((json_int_t)ev->tx_id));
+	if (r) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
+}
+
+static const char *const type_names[] = {
+	[VP_EVENT_ALERT] = "alert",
+	[VP_EVENT_HTTP] = "http",
+	[VP_EVENT_FILEINFO] = "fileinfo",
+	[VP_EVENT_FLOW] = "flow",
+};
+
+const char *vp_event_type_name(unsigned type)
+{
+	return type < sizeof(type_names) / sizeof(type_names[0]) ? type_names[type] : NULL;
+}
+
+/* timestamp .. proto: what every event starts with. */
+static int header_fields(json_t *o, const struct vp_event *ev)
+{
+	char ts[48], src[64], dst[64], pbuf[8];
+	int r = 0;
+
 	format_ts(&ev->ts, ts, sizeof(ts));
 	r |= set_new(o, "timestamp", json_string(ts));
 	if (ev->flow_id)
 		r |= set_new(o, "flow_id", json_integer((json_int_t)ev->flow_id));
-	r |= set_new(o, "event_type", json_string("alert"));
+	if (ev->pcap_cnt)
+		r |= set_new(o, "pcap_cnt", json_integer((json_int_t)ev->pcap_cnt));
+	r |= set_new(o, "event_type", json_string(type_names[ev->type]));
 	if (ev->src.family) {
 		r |= set_new(o, "src_ip", json_string(vp_addr_str(&ev->src, src, sizeof(src))));
 		if (ev->has_ports)
@@ -253,9 +304,30 @@ static json_t *event_object(const struct vp_event *ev)
 			r |= set_new(o, "dest_port", json_integer(ev->dport));
 		r |= set_new(o, "proto", json_string(proto_name(ev->proto, pbuf, sizeof(pbuf))));
 	}
-	r |= set_new(o, "alert", alert_object(ev));
+	return r;
+}
+
+static json_t *event_object(const struct vp_event *ev)
+{
+	json_t *o;
+	int r;
+
+	if (ev->type > VP_EVENT_FILEINFO)
+		return NULL;
+	o = json_object();
+	if (!o)
+		return NULL;
+	r = header_fields(o, ev);
+	if (ev->has_tx_id && ev->type != VP_EVENT_FILEINFO)
+		r |= set_new(o, "tx_id", json_integer((json_int_t)ev->tx_id));
+	if (ev->type == VP_EVENT_ALERT)
+		r |= set_new(o, "alert", alert_object(ev));
+	if (ev->app_http && ev->type != VP_EVENT_HTTP)
+		r |= set_new(o, "app_proto", json_string("http"));
 	if (ev->has_http)
 		r |= set_new(o, "http", http_object(ev));
+	if (ev->type == VP_EVENT_FILEINFO)
+		r |= set_new(o, "fileinfo", fileinfo_object(ev));
 	if (r) {
 		json_decref(o);
 		return NULL;

@@ -16,13 +16,32 @@
 
 #include "inspect/packet.h"
 
+/* Event kinds (event_type); also the bits of vp_engine_opts.eve_types / vpatchd.conf eve_types. */
+enum vp_event_type {
+	VP_EVENT_ALERT = 0,
+	VP_EVENT_HTTP = 1,
+	VP_EVENT_FILEINFO = 2,
+	VP_EVENT_FLOW = 3,
+};
+
+/* fileinfo.state */
+enum vp_file_state {
+	VP_FILE_CLOSED = 0,
+	VP_FILE_TRUNCATED = 1,
+};
+
 struct vp_event {
+	uint8_t type;			/* enum vp_event_type */
 	struct timeval ts;
 	uint64_t flow_id;		/* 0: no flow */
+	uint64_t pcap_cnt;		/* offline: 1-based packet index in the capture; 0: none */
 	struct vp_addr src, dst;	/* family 0: no valid IP header */
 	uint16_t sport, dport;
 	uint8_t proto;
 	bool has_ports;
+	bool app_http;			/* app_proto "http" */
+	bool has_tx_id;
+	uint64_t tx_id;
 	bool blocked;			/* alert.action: blocked / allowed */
 	uint32_t gid, sid, rev;
 	int severity;
@@ -30,13 +49,31 @@ struct vp_event {
 	const char *msg;
 	const char *category;
 	const char *metadata_json;	/* alert.metadata object text, or NULL */
-	/* The HTTP transaction the alert is about (copied: the parser's
-	 * buffers are reused); has_http false for packet-level alerts. */
+	/* The HTTP transaction the event is about (copied: the parser's
+	 * buffers are reused); has_http false for packet-level alerts.
+	 * Empty strings are not written. */
 	bool has_http;
+	bool has_status;
+	uint16_t http_status;
+	bool has_length;
+	uint64_t http_length;		/* http.length: response body bytes */
 	char http_hostname[256];
 	char http_url[1024];
 	char http_method[32];
+	char http_protocol[16];
+	char http_user_agent[256];
+	char http_content_type[128];
+	char http_refer[512];
+	/* fileinfo (type VP_EVENT_FILEINFO): filename is file_name, or when empty
+	 * http_url up to '?'. */
+	char file_name[256];		/* Content-Disposition filename */
+	uint8_t file_state;		/* enum vp_file_state */
+	bool file_gaps;
+	uint64_t file_size;
 };
+
+/* "alert", "http", "fileinfo", "flow" for an enum vp_event_type; NULL for others.  Any thread. */
+const char *vp_event_type_name(unsigned type);
 
 /* Copies at most size-1 bytes of <src>/<len> into <dst> (NUL-terminated); bytes are kept as they are. */
 void vp_event_copy_field(char *dst, size_t size, const uint8_t *src, size_t len);

@@ -18,6 +18,7 @@ static void one_frame(struct vp_engine_worker *w, int linktype, const struct pca
 	int r;
 
 	st->frames++;
+	vp_engine_set_pcap_cnt(w, st->frames);
 	if (h->caplen < h->len)
 		st->truncated++;
 	r = vp_decode_link(linktype, frame, h->caplen, &l3);

@@ -121,6 +121,8 @@ static void render(const struct vp_config *cfg, const char *key, char *out, size
 		snprintf(out, size, "%s", cfg->midstream ? "yes" : "no");
 	else if (strcmp(key, "uri_max_slashes") == 0)
 		snprintf(out, size, "%" PRIu32, cfg->uri_max_slashes);
+	else if (strcmp(key, "eve_types") == 0)
+		snprintf(out, size, "0x%" PRIx32, cfg->eve_types);
 	else if (strcmp(key, "stream_memcap") == 0)
 		snprintf(out, size, "%" PRIu32, cfg->stream_memcap_mb);
 	else if (strcmp(key, "stream_depth") == 0)
@@ -167,6 +169,7 @@ static const struct { const char *key, *want; } default_cases[] = {
 	{ "reset_blocked", "yes" },
 	{ "checksum_checks", "yes" },
 	{ "midstream", "yes" },
+	{ "eve_types", "0x1" },
 	{ "uri_max_slashes", "100" },
 	{ "stream_memcap", "32" },
 	{ "stream_depth", "1024" },
@@ -298,6 +301,10 @@ static const struct { const char *text, *key, *want; } valid_cases[] = {
 	{ "reset_blocked = no", "reset_blocked", "no" },
 	{ "checksum_checks = off", "checksum_checks", "no" },
 	{ "midstream = no", "midstream", "no" },
+	{ "eve_types = [alert, http, fileinfo, flow]", "eve_types", "0xf" },
+	{ "eve_types = http", "eve_types", "0x2" },
+	{ "eve_types = [fileinfo, \"alert\", fileinfo]", "eve_types", "0x5" },
+	{ "eve_types = []", "eve_types", "0x0" },
 	{ "uri_max_slashes = 20", "uri_max_slashes", "20" },
 	{ "stream_depth = 0", "stream_depth", "0" },
 	{ "http_body_depth = 1024", "http_body_depth", "1024" },
@@ -400,6 +407,10 @@ static const struct { const char *text, *want; } bad_cases[] = {
 	  "1: bad value for 'nft_ports': '0' (expected a port from 1 to 65535)" },
 	{ "nft_ports = [80, 65536]",
 	  "1: bad value for 'nft_ports': '65536' (expected a port from 1 to 65535)" },
+	{ "eve_types = [alert, dns]",
+	  "1: bad value for 'eve_types': 'dns' (expected alert, http, fileinfo or flow)" },
+	{ "eve_types = ALERT",
+	  "1: bad value for 'eve_types': 'ALERT' (expected alert, http, fileinfo or flow)" },
 	{ "nft_ports = http", "1: bad value for 'nft_ports': 'http' (expected a port from 1 to 65535)" },
 	{ "nft_interfaces = [eth0, abcdefghijklmnop]",
 	  "1: bad value for 'nft_interfaces': 'abcdefghijklmnop' "

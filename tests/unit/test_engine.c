@@ -412,6 +412,167 @@ START_TEST(test_eve_format_exact)
 }
 END_TEST
 
+/* A transaction event record as the engine fills it (fields of bug-130's shape). */
+static void http_record(struct vp_event *e, uint8_t type)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->ts.tv_sec = 1795867200;
+	e->flow_id = 7;
+	e->pcap_cnt = 12;
+	e->src.family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.10", e->src.a);
+	e->dst.family = AF_INET;
+	inet_pton(AF_INET, "203.0.113.5", e->dst.a);
+	e->sport = 80;
+	e->dport = 40000;
+	e->has_ports = true;
+	e->proto = 6;
+	e->app_http = true;
+	e->has_tx_id = true;
+	e->tx_id = 3;
+	e->has_http = true;
+	snprintf(e->http_hostname, sizeof(e->http_hostname), "example.test");
+	snprintf(e->http_url, sizeof(e->http_url), "/dl/a.bin?x=1");
+	snprintf(e->http_method, sizeof(e->http_method), "GET");
+	snprintf(e->http_protocol, sizeof(e->http_protocol), "HTTP/1.1");
+	snprintf(e->http_user_agent, sizeof(e->http_user_agent), "ua\xff");
+	snprintf(e->http_content_type, sizeof(e->http_content_type), "text/html");
+	e->has_status = true;
+	e->http_status = 200;
+	e->has_length = true;
+	e->http_length = 14;
+	e->file_size = 14;
+}
+
+#define HTTP_OBJ "\"http\":{\"hostname\":\"example.test\",\"url\":\"/dl/a.bin?x=1\"," \
+	"\"http_user_agent\":\"ua\xef\xbf\xbd\",\"http_content_type\":\"text/html\"," \
+	"\"http_method\":\"GET\",\"protocol\":\"HTTP/1.1\",\"status\":200,\"length\":14}"
+#define HDR "{\"timestamp\":\"2026-11-28T12:00:00.000000+0000\",\"flow_id\":7,\"pcap_cnt\":12,"
+#define ADDRS "\"src_ip\":\"192.0.2.10\",\"src_port\":80,\"dest_ip\":\"203.0.113.5\"," \
+	"\"dest_port\":40000,\"proto\":\"TCP\","
+
+START_TEST(test_eve_format_http)
+{
+	struct vp_event e;
+	char buf[2048];
+
+	http_record(&e, VP_EVENT_HTTP);
+	ck_assert_int_gt(vp_eve_format(&e, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, HDR "\"event_type\":\"http\"," ADDRS "\"tx_id\":3," HTTP_OBJ "}");
+	/* No response yet: no status, length 0; empty fields are left out. */
+	e.has_status = false;
+	e.http_length = 0;
+	e.http_user_agent[0] = e.http_content_type[0] = e.http_protocol[0] = '\0';
+	e.pcap_cnt = 0;
+	ck_assert_int_gt(vp_eve_format(&e, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"timestamp\":\"2026-11-28T12:00:00.000000+0000\",\"flow_id\":7,"
+		"\"event_type\":\"http\"," ADDRS "\"tx_id\":3,\"http\":{\"hostname\":\"example.test\","
+		"\"url\":\"/dl/a.bin?x=1\",\"http_method\":\"GET\",\"length\":0}}");
+}
+END_TEST
+
+START_TEST(test_eve_format_fileinfo)
+{
+	struct vp_event e;
+	char buf[2048];
+
+	http_record(&e, VP_EVENT_FILEINFO);
+	ck_assert_int_gt(vp_eve_format(&e, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, HDR "\"event_type\":\"fileinfo\"," ADDRS "\"app_proto\":\"http\","
+		HTTP_OBJ ",\"fileinfo\":{\"filename\":\"/dl/a.bin\",\"gaps\":false,"
+		"\"state\":\"CLOSED\",\"stored\":false,\"size\":14,\"tx_id\":3}}");
+	e.file_state = VP_FILE_TRUNCATED;
+	e.file_gaps = true;
+	ck_assert_int_gt(vp_eve_format(&e, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"gaps\":true,\"state\":\"TRUNCATED\""));
+	/* An alert of the transaction: tx_id and app_proto too. */
+	e.type = VP_EVENT_ALERT;
+	e.msg = "m";
+	e.category = "";
+	ck_assert_int_gt(vp_eve_format(&e, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"proto\":\"TCP\",\"tx_id\":3,\"alert\":{"));
+	ck_assert_ptr_nonnull(strstr(buf, "\"severity\":0},\"app_proto\":\"http\",\"http\":{"));
+	ck_assert_ptr_null(strstr(buf, "fileinfo"));
+	e.type = 9;
+	ck_assert_int_lt(vp_eve_format(&e, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(vp_event_type_name(VP_EVENT_FILEINFO), "fileinfo");
+	ck_assert_ptr_null(vp_event_type_name(9));
+}
+END_TEST
+
+/* One request and its 14-byte response, then both FINs. */
+static void exchange(struct rig *r, uint16_t cport, bool disposition)
+{
+	const char *resp = disposition ?
+		"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=x\r\n"
+		"Content-Disposition: attachment; filename=\"e.txt\"\r\n"
+		"Content-Length: 14\r\n\r\nHello, world!\n" :
+		"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=x\r\n"
+		"Content-Length: 14\r\n\r\nHello, world!\n";
+	static const char req[] = "GET /f.txt?q HTTP/1.1\r\nHost: Example.TEST\r\n"
+				  "User-Agent: t\r\n\r\n";
+	struct pkt k;
+
+	ck_assert_int_eq(session(r, cport, req), VP_ENGINE_ACCEPT);
+	tcp4(&k, SERVER, CLIENT, 80, cport, VP_TCP_ACK | VP_TCP_PSH, 5001,
+	     1001 + (uint32_t)strlen(req), resp);
+	ck_assert_int_eq(feed(r, &k), VP_ENGINE_ACCEPT);
+}
+
+START_TEST(test_http_and_fileinfo_events)
+{
+	struct rig r;
+	json_t *ev;
+
+	rig_opts(&r, VP_MODE_DETECT);
+	r.o.eve_types = VP_EVE_HTTP | VP_EVE_FILEINFO | (_i ? VP_EVE_ALERT : 0);
+	rig_start(&r, "alert tcp any any -> any 80 (msg:\"a\"; content:\"f.txt\"; sid:5;)");
+	exchange(&r, 40100, _i);
+	ev = rig_finish(&r);
+	ck_assert_uint_eq(json_array_size(ev), _i ? 3 : 2);
+	if (_i) {
+		ck_assert_str_eq(str_at(ev, 0, NULL, "event_type"), "alert");
+		ck_assert_str_eq(str_at(ev, 0, NULL, "app_proto"), "http");
+		ck_assert_int_eq(int_at(ev, 0, NULL, "tx_id"), 0);
+		json_array_remove(ev, 0);
+	}
+	ck_assert_str_eq(str_at(ev, 0, NULL, "event_type"), "fileinfo");
+	ck_assert_str_eq(str_at(ev, 0, NULL, "src_ip"), SERVER);
+	ck_assert_str_eq(str_at(ev, 0, "fileinfo", "filename"), _i ? "e.txt" : "/f.txt");
+	ck_assert_str_eq(str_at(ev, 0, "fileinfo", "state"), "CLOSED");
+	ck_assert_int_eq(int_at(ev, 0, "fileinfo", "size"), 14);
+	ck_assert_str_eq(str_at(ev, 1, NULL, "event_type"), "http");
+	ck_assert_str_eq(str_at(ev, 1, NULL, "src_ip"), CLIENT);
+	ck_assert_int_eq(int_at(ev, 1, NULL, "dest_port"), 80);
+	ck_assert_str_eq(str_at(ev, 1, "http", "hostname"), "example.test");
+	ck_assert_str_eq(str_at(ev, 1, "http", "url"), "/f.txt?q");
+	ck_assert_str_eq(str_at(ev, 1, "http", "http_user_agent"), "t");
+	ck_assert_str_eq(str_at(ev, 1, "http", "http_content_type"), "text/plain");
+	ck_assert_int_eq(int_at(ev, 1, "http", "status"), 200);
+	ck_assert_int_eq(int_at(ev, 1, "http", "length"), 14);
+	ck_assert_ptr_null(json_object_get(json_array_get(ev, 1), "pcap_cnt"));
+	json_decref(ev);
+}
+END_TEST
+
+START_TEST(test_default_alerts_only)
+{
+	struct rig r;
+	json_t *ev;
+
+	rig_opts(&r, VP_MODE_DETECT);
+	rig_start(&r, "alert tcp any any -> any 80 (msg:\"a\"; content:\"f.txt\"; sid:5;)");
+	vp_engine_set_pcap_cnt(r.w, 4);
+	exchange(&r, 40101, false);
+	ev = rig_finish(&r);
+	ck_assert_uint_eq(json_array_size(ev), 1);
+	ck_assert_str_eq(str_at(ev, 0, NULL, "event_type"), "alert");
+	ck_assert_int_eq(int_at(ev, 0, NULL, "pcap_cnt"), 4);
+	json_decref(ev);
+}
+END_TEST
+
 START_TEST(test_eve_ring_full_counts)
 {
 	struct vp_event e = { 0 };
@@ -449,6 +610,10 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_tcp_flow_cap);
 	tcase_add_test(tc, test_eve_format_exact);
 	tcase_add_test(tc, test_eve_ring_full_counts);
+	tcase_add_test(tc, test_eve_format_http);
+	tcase_add_test(tc, test_eve_format_fileinfo);
+	tcase_add_loop_test(tc, test_http_and_fileinfo_events, 0, 2);
+	tcase_add_test(tc, test_default_alerts_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
