@@ -77,6 +77,9 @@ struct vp_engine_worker *vp_engine_worker_new(const struct vp_engine_opts *o,
 	if (o->flows_shared)
 		vp_flow_table_set_shared(w->flows, o->flows_shared);
 	vp_flow_table_set_release(w->flows, release_flow, w);
+	w->defrag = vp_defrag_new(NULL);
+	if (!w->defrag)
+		goto err;
 	if (vp_engine_app_init(w) < 0)
 		goto err;
 	if (set) {
@@ -96,6 +99,7 @@ void vp_engine_worker_free(struct vp_engine_worker *w)
 		return;
 	vp_sig_thread_free(w->sig_th);
 	vp_flow_table_free(w->flows);	/* releases every flow's state first */
+	vp_defrag_free(w->defrag);
 	vp_engine_app_free(w);
 	free(w);
 }
@@ -315,8 +319,6 @@ static bool flow_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 	case VP_FLOW_CAP_OTHER:
 		return vp_engine_violation(w, VP_BUILTIN_RESOURCE_EXHAUSTED, c);
 	case VP_FLOW_NONE:
-		if (c->p.fragment)
-			w->stats.fragments++;
 		w->stats.not_tracked++;
 		return false;
 	default:
@@ -334,14 +336,53 @@ static void packet_only(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 	vp_engine_detect(w, c);
 }
 
+/*
+ * Fragments: held (and passed: the host cannot use them without the rest)
+ * until the datagram is complete, then the rebuilt datagram is inspected on
+ * the fragment that completed it, whose verdict decides.  Inline the kernel
+ * reassembles before the queue (conntrack is active in vpatchd's table), so
+ * this serves captures and tables the admin built without conntrack.
+ * Returns 1 to inspect c->p (now the whole datagram), 0 to pass, -1 to drop.
+ */
+static int defrag_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
+{
+	const uint8_t *out;
+	size_t outlen;
+
+	switch (vp_defrag_packet(w->defrag, &c->p, &out, &outlen)) {
+	case VP_DEFRAG_NOT_FRAGMENT:
+		return 1;
+	case VP_DEFRAG_COMPLETE:
+		if (vp_decode_packet(&c->p, out, outlen) != VP_PARSE_OK)
+			return vp_engine_violation(w, VP_BUILTIN_IP_FRAGMENT_INVALID, c) ? -1 : 0;
+		c->p.ts = *c->ts;
+		return 1;
+	case VP_DEFRAG_HELD:
+	case VP_DEFRAG_DUPLICATE:
+		return 0;
+	case VP_DEFRAG_MEMCAP:
+		return vp_engine_violation(w, VP_BUILTIN_RESOURCE_EXHAUSTED, c) ? -1 : 0;
+	default:
+		return vp_engine_violation(w, VP_BUILTIN_IP_FRAGMENT_INVALID, c) ? -1 : 0;
+	}
+}
+
 enum vp_engine_verdict vp_engine_packet(struct vp_engine_worker *w, const uint8_t *data,
 					size_t len, const struct timeval *ts, bool csum_unready)
 {
 	struct vp_pkt_ctx c;
+	int r;
 
 	memset(&c, 0, sizeof(c));
+	c.ts = ts;
 	if (check_ip(w, &c, data, len, ts))
 		return verdict(w, VP_ENGINE_DROP, len);
+	if (c.p.fragment) {
+		w->stats.fragments++;
+		r = defrag_stage(w, &c);
+		if (r <= 0)
+			return verdict(w, r < 0 ? VP_ENGINE_DROP : VP_ENGINE_ACCEPT, len);
+	}
 	if (w->opts.checksum_checks && !csum_unready && !c.p.fragment &&
 	    !vp_decode_checksums_ok(&c.p)) {
 		/* The host's stack drops it too: inspecting it would only let an
@@ -381,6 +422,7 @@ struct vp_sig_thread *vp_engine_swap_rules(struct vp_engine_worker *w,
 
 void vp_engine_flush(struct vp_engine_worker *w)
 {
+	vp_defrag_flush(w->defrag);
 	vp_engine_app_flush(w);
 }
 
@@ -392,6 +434,7 @@ void vp_engine_set_pcap_cnt(struct vp_engine_worker *w, uint64_t n)
 void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now)
 {
 	vp_flow_expire(w->flows, now, 1024);
+	vp_defrag_expire(w->defrag, now);
 }
 
 void vp_engine_stats(const struct vp_engine_worker *w, struct vp_engine_stats *s)

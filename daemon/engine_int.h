@@ -8,6 +8,7 @@
 #define VP_DAEMON_ENGINE_INT_H
 
 #include "daemon/engine.h"
+#include "inspect/defrag.h"
 #include "inspect/http.h"
 #include "inspect/tcp_reasm.h"
 
@@ -33,6 +34,7 @@ struct vp_flow_state {
 /* What the stages know about the packet being inspected. */
 struct vp_pkt_ctx {
 	struct vp_engine_worker *worker;
+	const struct timeval *ts;		/* when the packet arrived */
 	struct vp_packet p;
 	struct vp_flow *flow;
 	struct vp_flow_state *st;
@@ -49,6 +51,8 @@ struct vp_engine_worker {
 	struct vp_eve_ring *ring;
 	struct vp_engine_stats stats;
 	uint64_t pcap_cnt;		/* offline: index of the packet at hand (0: none) */
+
+	struct vp_defrag *defrag;	/* IP reassembly: fragments are held, the whole is inspected */
 
 	/* Application layer (engine_app.c). */
 	struct vp_tcp_reasm *reasm;

@@ -85,6 +85,12 @@ static const struct vp_builtin_info builtins[VP_BUILTIN_COUNT] = {
 		.msg = "VPATCH TCP urgent data (the stream the server reads is ambiguous)",
 		.category = "Detection of a Network Scan", .def = VP_POLICY_BLOCK,
 	},
+	[VP_BUILTIN_IP_FRAGMENT_INVALID] = {
+		/* Linux discards such datagrams too (RFC 5722; CVE-2018-5391). */
+		.name = "ip_fragment_invalid", .sid = 9000016,
+		.msg = "VPATCH IP fragments overlap, conflict or exceed the datagram size",
+		.category = "Detection of a Network Scan", .def = VP_POLICY_BLOCK,
+	},
 };
 
 const struct vp_builtin_info *vp_builtin_info(enum vp_builtin b)

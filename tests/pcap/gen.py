@@ -687,13 +687,12 @@ def ip_fragments(cap, s, payload, fragsize):
 
 
 def case_0106():
-	"""IPv4 fragments, offline, prevent.  CURRENT BEHAVIOUR, NOT THE GOAL: vpatchd does not
-	reassemble IP fragments itself (inline, the kernel's conntrack defragments them before
-	the queue, see tests/netns/e2e_evasion.sh); offline, fragments are not tracked and only
-	`ip` rules see them.  Flow A 41000->80: handshake 0-2, the attack request as IPv4
-	fragments of 32 bytes (3.., the first holds the TCP header and "GET /etc/pas"), then a
-	404 and FINs: no alert.  Flow B 41001->80: the same request unfragmented (its index is
-	printed by --list): 1010001 blocked (the control: the rule does catch it whole)."""
+	"""IPv4 fragments, offline, prevent: vpatchd reassembles them (inspect/defrag.c; inline,
+	the kernel's conntrack does it before the queue, see tests/netns/e2e_evasion.sh).
+	Flow A 41000->80: handshake 0-2, the attack request as IPv4 fragments of 32 bytes (3..5,
+	the first holds the TCP header and "GET /etc/pas"): 1010001 blocked on fragment 5, which
+	completes the datagram.  Flow B 41001->80: the same request unfragmented (its index is
+	printed by --list): 1010001 blocked (the control)."""
 	cap = Capture(106)
 	req = short_get("/etc/passwd")
 	s = TcpSession(cap, CLI4, 41000, SRV4, 80)
