@@ -214,22 +214,34 @@ bool vp_engine_violation(struct vp_engine_worker *w, enum vp_builtin b, struct v
 	return true;
 }
 
+static bool sig_blocks(const struct vp_engine_worker *w, const struct vp_sig *sig)
+{
+	return w->opts.mode == VP_MODE_PREVENT &&
+	       (sig->action == VP_ACT_DROP || sig->action == VP_ACT_REJECT);
+}
+
+static enum vp_engine_verdict sig_verdict(const struct vp_sig *sig)
+{
+	return sig->action == VP_ACT_REJECT ? VP_ENGINE_DROP_RESET : VP_ENGINE_DROP;
+}
+
 static bool collect(void *ctx, const struct vp_sig *sig)
 {
 	struct vp_engine_worker *w = ctx;
 
+	/* A drop rule past its threshold, or with noalert, still drops: Suricata
+	 * applies the action without logging.  Such a match is not an alert. */
+	if (vp_sig_thread_alert_suppressed(w->sig_th)) {
+		if (sig_blocks(w, sig) && sig_verdict(sig) > w->silent_block)
+			w->silent_block = sig_verdict(sig);
+		return true;
+	}
 	if (w->n_matches == VP_ENGINE_MAX_MATCHES) {
 		w->stats.matches_overflow++;
 		return true;
 	}
 	w->matches[w->n_matches++] = sig;
 	return true;
-}
-
-static bool sig_blocks(const struct vp_engine_worker *w, const struct vp_sig *sig)
-{
-	return w->opts.mode == VP_MODE_PREVENT &&
-	       (sig->action == VP_ACT_DROP || sig->action == VP_ACT_REJECT);
 }
 
 void vp_engine_detect(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
@@ -240,7 +252,9 @@ void vp_engine_detect(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 	if (!w->set)
 		return;
 	w->n_matches = 0;
+	w->silent_block = VP_ENGINE_ACCEPT;
 	vp_sig_match(w->set, w->sig_th, &c->in, collect, w);
+	worsen(c, w->silent_block);
 	for (i = 0; i < w->n_matches; i++) {
 		const struct vp_sig *sig = w->matches[i];
 		bool blocked = sig_blocks(w, sig);
@@ -255,7 +269,7 @@ void vp_engine_detect(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 		ev.metadata_json = sig->metadata_json;
 		emit(w, &ev);
 		if (blocked)
-			worsen(c, sig->action == VP_ACT_REJECT ? VP_ENGINE_DROP_RESET : VP_ENGINE_DROP);
+			worsen(c, sig_verdict(sig));
 	}
 }
 

@@ -66,6 +66,7 @@ struct vp_engine_worker {
 	/* Matches of the detection call in progress. */
 	const struct vp_sig *matches[VP_ENGINE_MAX_MATCHES];
 	unsigned n_matches;
+	enum vp_engine_verdict silent_block;	/* from matches whose alert is suppressed */
 };
 
 /* Applies built-in check <b> to the packet of <c>; true when it is to be dropped (policy block). */

@@ -243,15 +243,16 @@ static uint32_t attr_u32(const struct nlattr *a)
 
 static void fill_time(struct vp_nfq_pkt *p, const struct nlattr *a)
 {
-	const struct nfqnl_msg_packet_timestamp *t;
+	struct nfqnl_msg_packet_timestamp t;
 
-	if (!a) {
+	if (!a || mnl_attr_get_payload_len(a) < sizeof(t)) {
 		gettimeofday(&p->ts, NULL);
 		return;
 	}
-	t = mnl_attr_get_payload(a);
-	p->ts.tv_sec = (time_t)be64toh(t->sec);
-	p->ts.tv_usec = (suseconds_t)be64toh(t->usec);
+	/* Netlink attributes are 4-byte aligned: copy the 64-bit fields out. */
+	memcpy(&t, mnl_attr_get_payload(a), sizeof(t));
+	p->ts.tv_sec = (time_t)be64toh(t.sec);
+	p->ts.tv_usec = (suseconds_t)be64toh(t.usec);
 }
 
 /* One NFQNL_MSG_PACKET: decode its attributes, ask <fn>, record the verdict. 1 if handled. */

@@ -285,9 +285,11 @@ static bool byte_read(const struct vp_eval *ev, const struct vp_byte *b, const u
 	uint64_t v = 0;
 	unsigned k;
 
+	if (p < 0 || p > (int64_t)len)
+		return false;
 	if (n == 0)	/* string: the digits up to the buffer's end (at most 20) */
-		n = p >= 0 && (int64_t)len - p < 20 ? (int64_t)len - p : 20;
-	if (p < 0 || n == 0 || p + n > (int64_t)len)
+		n = (int64_t)len - p < 20 ? (int64_t)len - p : 20;
+	if (n == 0 || p + n > (int64_t)len)
 		return false;
 	if (b->flags & VP_BY_STRING) {
 		if (!read_string(buf + p, (size_t)n, b->base, &v, used))

@@ -734,7 +734,8 @@ static bool needs_retry(const struct vp_list *l, unsigned i)
 		n = &l->e[j];
 		if (elem_relative(n)) {
 			return !(j == i + 1 && n->kind == VP_EL_CONTENT &&
-				 !(n->u.c.flags & (VP_CT_NEGATED | VP_CT_WITHIN | VP_CT_ENDSWITH)) &&
+				 !(n->u.c.flags &
+				   (VP_CT_NEGATED | VP_CT_WITHIN | VP_CT_ENDSWITH)) &&
 				 n->u.c.distance.var < 0);
 		}
 		if (elem_moves(n))

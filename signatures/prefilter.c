@@ -106,7 +106,8 @@ static int group(struct pf_db *d, struct lit *l, const struct vp_prefilter_pat *
 		if (i == 0 || !same_pat(&pats[idx[i - 1]], p)) {
 			l->expr[d->npat] = (const char *)p->bytes;
 			l->lens[d->npat] = p->len;
-			l->flags[d->npat] = HS_FLAG_SINGLEMATCH | (p->caseless ? HS_FLAG_CASELESS : 0);
+			l->flags[d->npat] = HS_FLAG_SINGLEMATCH |
+					    (p->caseless ? HS_FLAG_CASELESS : 0);
 			l->hsid[d->npat] = d->npat;
 			d->first[d->npat++] = (uint32_t)i;
 		}

@@ -294,8 +294,8 @@ int vp_rule_num(struct vp_pctx *c, const char *kw, const char *s, int64_t min, i
 			if (strcmp(r->varname[i], s) != 0)
 				continue;
 			if (list >= 0 && r->var_list[i] != list) {
-				vp_rule_errf(c, "byte_extract variable '%.64s' used in another buffer",
-					     s);
+				vp_rule_errf(c, "byte_extract variable '%.64s' used in another "
+					     "buffer", s);
 				return -EINVAL;
 			}
 			out->var = (int8_t)i;

@@ -195,8 +195,10 @@ int vp_sig_set_threshold_entries(struct vp_sig_set *set, size_t entries);
 
 /*
  * Whether vp_sig_set_compile() builds the multi-pattern prefilter (default
- * true).  Without it every rule of the packet's protocol is verified: the
- * same matches, slower (a reference for tests).  0.
+ * true; Vectorscan, pkg-config libhs).  Without it every rule of the
+ * packet's protocol is verified: the same matches, slower (a reference for
+ * tests).  Should the prefilter fail to build, compile reports why through
+ * its callback and still succeeds without it.  0, or -EINVAL.
  */
 int vp_sig_set_prefilter(struct vp_sig_set *set, bool on);
 

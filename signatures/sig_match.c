@@ -208,7 +208,7 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 	unsigned b, db;
 
 	for (b = 0; b < VP_BUF_COUNT; b++) {
-		if (!(in->present & BIT(b)))
+		if (!(in->present & BIT(b)) || !in->buf[b].ptr)
 			continue;
 		if (b == VP_BUF_PACKET && g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM)) &&
 		    set->raw_pkt_fp == 0)

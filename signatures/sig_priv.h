@@ -55,7 +55,7 @@ struct vp_sig_set {
 	size_t nalways[VP_GRP_COUNT][VP_DIR_COUNT];
 	size_t nofp;			/* rules without a usable fast pattern */
 	struct vp_prefilter *pf;	/* NULL: every rule of the group is a candidate */
-	size_t raw_pkt_fp;		/* TCP rules with a payload fast pattern on the packet only */
+	size_t raw_pkt_fp;		/* rules with a payload fast pattern on the packet only */
 	size_t nbits;			/* distinct flowbits */
 	size_t nthr;			/* rules with threshold/detection_filter */
 };

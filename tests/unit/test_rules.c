@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "signatures/classtype.h"
+#include "signatures/rule.h"
 #include "signatures/sig.h"
 #include "signatures/vars.h"
 
@@ -155,6 +156,8 @@ END_TEST
 /* ---- invalid rules and their exact messages ---- */
 
 #define H "alert tcp any any -> any any "
+#define HH "alert http any any -> any any "
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const struct invalid_case {
 	const char *rule, *msg;
@@ -336,7 +339,8 @@ static const struct invalid_case {
 	{ H "(byte_test:x,=,1,0; sid:1;)", "bad byte_test bytes 'x'" },
 	{ H "(byte_test:2,=~,1,0; sid:1;)", "bad byte_test operator '=~'" },
 	{ H "(byte_test:2,=,x,0; sid:1;)", "unknown variable 'x' in byte_test value" },
-	{ H "(byte_test:2,=,1,0,dce; sid:1;)", "byte_test option 'dce' needs DCE/RPC (unsupported)" },
+	{ H "(byte_test:2,=,1,0,dce; sid:1;)",
+	  "byte_test option 'dce' needs DCE/RPC (unsupported)" },
 	{ H "(byte_test:2,=,1,0,foo; sid:1;)", "bad byte_test option 'foo'" },
 	{ H "(byte_test:2,=,1,0,bitmask 0; sid:1;)", "bad byte_test option 'bitmask 0'" },
 	{ H "(byte_jump:2; sid:1;)", "byte_jump needs at least 2 values: '2'" },
@@ -406,6 +410,127 @@ START_TEST(test_invalid)
 	ck_assert_str_eq(e.file[0], "bad.rules");
 	ck_assert_uint_eq(e.line[0], 7);
 	ck_assert_uint_eq(vp_sig_set_count(set), 0);
+	vp_sig_set_free(set);
+}
+END_TEST
+
+/* ---- the parsed form: buffers, elements, modifiers, fast pattern ---- */
+
+static void describe_content(char *out, size_t cap, const struct vp_content *c)
+{
+	size_t l = strlen(out), i;
+
+	l += (size_t)snprintf(out + l, cap - l, "c%s(", (c->flags & VP_CT_NEGATED) ? "!" : "");
+	for (i = 0; i < c->len && l + 4 < cap; i++)
+		l += (size_t)snprintf(out + l, cap - l, c->pat[i] > 0x20 && c->pat[i] < 0x7f ?
+				      "%c" : "|%02x|", c->pat[i]);
+	snprintf(out + l, cap - l, "%s%s%s%s%s%s%s)", (c->flags & VP_CT_NOCASE) ? ",i" : "",
+		 (c->flags & VP_CT_DEPTH) ? ",depth" : "", (c->flags & VP_CT_OFFSET) ? ",off" : "",
+		 (c->flags & VP_CT_DISTANCE) ? ",dist" : "",
+		 (c->flags & VP_CT_WITHIN) ? ",within" : "",
+		 (c->flags & VP_CT_STARTSWITH) ? ",sw" : "",
+		 (c->flags & VP_CT_ENDSWITH) ? ",ew" : "");
+}
+
+static void describe_elem(char *out, size_t cap, const struct vp_elem *e)
+{
+	static const char *const names[] = { [VP_EL_PCRE] = "pcre", [VP_EL_ISDATAAT] = "isdataat",
+					     [VP_EL_BYTE_TEST] = "byte_test",
+					     [VP_EL_BYTE_JUMP] = "byte_jump",
+					     [VP_EL_BYTE_EXTRACT] = "byte_extract",
+					     [VP_EL_BSIZE] = "bsize" };
+	size_t l = strlen(out);
+
+	if (e->kind == VP_EL_CONTENT)
+		describe_content(out, cap, &e->u.c);
+	else
+		snprintf(out + l, cap - l, "%s%s", names[e->kind],
+			 e->kind == VP_EL_PCRE && e->u.re.relative ? "R" : "");
+	l = strlen(out);
+	snprintf(out + l, cap - l, "%s ", e->retry ? "+" : "");
+}
+
+/* "buffer: elements ... | ... fp=buffer/element raw=mode" */
+static void describe(const struct vp_rule *r, char *out, size_t cap)
+{
+	size_t l;
+	unsigned i, j;
+
+	out[0] = '\0';
+	for (i = 0; i < r->nlists; i++) {
+		l = strlen(out);
+		snprintf(out + l, cap - l, "%s%s: ", i ? "| " : "",
+			 vp_rule_buffer_name(r->lists[i].buf));
+		for (j = 0; j < r->lists[i].n; j++)
+			describe_elem(out, cap, &r->lists[i].e[j]);
+	}
+	l = strlen(out);
+	if (r->fp_list >= 0)
+		snprintf(out + l, cap - l, "fp=%s/%d raw=%u",
+			 vp_rule_buffer_name(r->lists[r->fp_list].buf), r->fp_elem, r->raw_mode);
+	else
+		snprintf(out + l, cap - l, "fp=none raw=%u", r->raw_mode);
+}
+
+static const struct struct_case {
+	const char *rule, *want;
+} struct_cases[] = {
+	{ H "(content:\"ab\"; nocase; depth:4; content:\"cd\"; distance:1; within:5; sid:1;)",
+	  "pkt_data: c(ab,i,depth)+ c(cd,dist,within) fp=pkt_data/0 raw=0" },
+	/* legacy modifiers move the content; later modifiers still apply to it */
+	{ H "(content:\"GET\"; http_method; content:\"/x\"; http_uri; nocase; "
+	  "content:\"y\"; sid:1;)",
+	  "pkt_data: c(y) | http.method: c(GET) | http.uri: c(/x,i) fp=http.uri/0 raw=0" },
+	/* sticky buffers, pkt_data; bsize first; app-layer buffers win the fast pattern */
+	{ HH "(http.uri; content:\"/abcdef\"; bsize:7; pkt_data; content:\"longer-payload\"; "
+	  "http.method; content:\"POSTPOSTPOST\"; sid:1;)",
+	  "http.uri: bsize c(/abcdef) | pkt_data: c(longer-payload) | http.method: c(POSTPOSTPOST) "
+	  "fp=http.uri/1 raw=0" },
+	/* the payload wins over the method; longest; then the more varied pattern */
+	{ HH "(http.method; content:\"POST\"; pkt_data; content:\"ab\"; sid:1;)",
+	  "http.method: c(POST) | pkt_data: c(ab) fp=pkt_data/0 raw=0" },
+	{ H "(content:\"aaaa\"; content:\"abcd\"; content:\"abc\"; sid:1;)",
+	  "pkt_data: c(aaaa) c(abcd) c(abc) fp=pkt_data/1 raw=0" },
+	{ H "(content:\"zzzzzz\"; content:\"abc\"; fast_pattern; sid:1;)",
+	  "pkt_data: c(zzzzzz) c(abc) fp=pkt_data/1 raw=0" },
+	{ H "(content:!\"abc\"; sid:1;)", "pkt_data: c!(abc) fp=none raw=0" },
+	{ H "(content:!\"abcdef\"; content:\"x\"; sid:1;)",
+	  "pkt_data: c!(abcdef) c(x) fp=pkt_data/1 raw=0" },
+	/* a later match is tried only when something after depends on where it matched */
+	{ H "(content:\"a\"; content:\"b\"; within:3; content:\"c\"; distance:0; sid:1;)",
+	  "pkt_data: c(a)+ c(b,within) c(c,dist) fp=pkt_data/0 raw=0" },
+	{ H "(content:\"a\"; content:!\"b\"; distance:0; sid:1;)",
+	  "pkt_data: c(a)+ c!(b,dist) fp=pkt_data/0 raw=0" },
+	{ H "(content:\"a\"; pcre:\"/^b/R\"; content:\"c\"; sid:1;)",
+	  "pkt_data: c(a)+ pcreR c(c) fp=pkt_data/0 raw=0" },
+	{ H "(content:\"a\"; byte_test:1,=,1,0,relative; sid:1;)",
+	  "pkt_data: c(a)+ byte_test fp=pkt_data/0 raw=0" },
+	{ H "(content:\"a\"; bsize:1; sid:1;)", NULL },
+	/* relative byte keywords without a sticky buffer follow the last match's buffer */
+	{ HH "(content:\"/a\"; http_uri; byte_jump:1,0,relative; isdataat:1,relative; "
+	  "isdataat:2; sid:1;)",
+	  "pkt_data: isdataat | http.uri: c(/a)+ byte_jump isdataat fp=http.uri/0 raw=0" },
+	{ "alert tcp-pkt any any -> any any (content:\"|00 01|\"; startswith; endswith; sid:1;)",
+	  "pkt_data: c(|00||01|,sw,ew) fp=pkt_data/0 raw=1" },
+	{ H "(flow:only_stream; pcre:\"/x/\"; sid:1;)", "pkt_data: pcre fp=none raw=2" },
+	{ H "(dsize:>5; urilen:3; sid:1;)", "http.uri: bsize fp=none raw=1" },
+};
+
+START_TEST(test_structure)
+{
+	const struct struct_case *tc = &struct_cases[_i];
+	struct vp_sig_set *set = test_set();
+	struct errs e = { 0 };
+	char got[512];
+	int ret = vp_sig_set_add(set, tc->rule, "s", 1, collect_err, &e);
+
+	if (!tc->want) {
+		ck_assert_int_eq(ret, -EINVAL);
+	} else {
+		ck_assert_msg(ret == 0, "%s", e.msg[0]);
+		describe(vp_sig_set_get(set, 0)->priv, got, sizeof(got));
+		ck_assert_str_eq(got, tc->want);
+	}
 	vp_sig_set_free(set);
 }
 END_TEST
@@ -1180,8 +1305,6 @@ START_TEST(test_shipped_match)
 }
 END_TEST
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -1190,6 +1313,7 @@ static Suite *rules_suite(void)
 	tc = tcase_create("parse");
 	tcase_add_loop_test(tc, test_valid, 0, N(valid_cases));
 	tcase_add_loop_test(tc, test_invalid, 0, N(invalid_cases));
+	tcase_add_loop_test(tc, test_structure, 0, N(struct_cases));
 	tcase_add_test(tc, test_too_many_elems);
 	tcase_add_test(tc, test_rule_too_long);
 	tcase_add_test(tc, test_duplicate_sid);
