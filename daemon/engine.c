@@ -451,6 +451,14 @@ void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now)
 	vp_defrag_expire(w->defrag, now);
 }
 
+void vp_engine_rule_stats(const struct vp_engine_worker *w, size_t i,
+			  struct vp_sig_rule_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (w->sig_th)
+		vp_sig_thread_rule_stats(w->sig_th, i, out);
+}
+
 void vp_engine_stats(const struct vp_engine_worker *w, struct vp_engine_stats *s)
 {
 	*s = w->stats;

@@ -106,6 +106,10 @@ void vp_engine_set_pcap_cnt(struct vp_engine_worker *w, uint64_t n);
 /* Releases flows idle as of <now> (call when no packet came for a while). Owner thread. */
 void vp_engine_idle(struct vp_engine_worker *w, const struct timeval *now);
 
+/* The per-rule counters of rule <i> of the worker's set. Any thread (may be slightly stale). */
+void vp_engine_rule_stats(const struct vp_engine_worker *w, size_t i,
+			  struct vp_sig_rule_stats *out);
+
 /* A copy of the counters. Any thread (values may be slightly stale). */
 void vp_engine_stats(const struct vp_engine_worker *w, struct vp_engine_stats *s);
 

@@ -258,6 +258,11 @@ static struct vp_sig_set *load_rules(const struct vp_config *cfg, unsigned *fail
 	*failed = 0;
 	if (!set)
 		return NULL;
+	/* The configured classification file, when there is one; else the built-in table. */
+	if (cfg->classification && access(cfg->classification, F_OK) == 0) {
+		r = vp_sig_set_load_classification(set, cfg->classification, print_error, NULL);
+		*failed += r < 0 ? 1 : (unsigned)r;
+	}
 	for (i = 0; i < cfg->n_rules; i++) {
 		r = vp_sig_set_load_path(set, cfg->rules[i], print_error, NULL);
 		*failed += r < 0 ? 1 : (unsigned)r;
@@ -388,11 +393,47 @@ static void reload(const struct vp_config *cfg, struct vp_workers *ws, struct vp
 	fprintf(stderr, "vpatchd: reload: %zu rules active\n", vp_sig_set_count(n));
 }
 
+#define TOP_RULES 10
+
+/* SIGUSR1: the counters, and the rules that cost the most time, so an admin finds a slow rule. */
+static void report(struct vp_workers *ws, const struct vp_sig_set *set)
+{
+	struct vp_sig_rule_stats top[TOP_RULES], rs;
+	size_t idx[TOP_RULES], i, n = vp_sig_set_count(set), k, used = 0;
+	struct vp_engine_stats s;
+
+	vp_workers_stats(ws, &s);
+	print_stats(&s);
+	for (i = 0; i < n; i++) {
+		vp_workers_rule_stats(ws, i, &rs);
+		if (!rs.checks)
+			continue;
+		for (k = used; k > 0 && top[k - 1].ns < rs.ns; k--) {
+			if (k < TOP_RULES) {
+				top[k] = top[k - 1];
+				idx[k] = idx[k - 1];
+			}
+		}
+		if (k < TOP_RULES) {
+			top[k] = rs;
+			idx[k] = i;
+			used += used < TOP_RULES;
+		}
+	}
+	for (k = 0; k < used; k++) {
+		const struct vp_sig *sig = vp_sig_set_get(set, idx[k]);
+
+		fprintf(stderr, "vpatchd: rule %u:%u (%s:%u): %llu checks, %llu matches, %.3f ms\n",
+			sig->gid, sig->sid, sig->file, sig->line,
+			(unsigned long long)top[k].checks, (unsigned long long)top[k].matches,
+			(double)top[k].ns / 1e6);
+	}
+}
+
 /* Waits for signals on the control thread; returns when told to stop. */
 static void control_loop(const struct vp_config *cfg, struct vp_workers *ws, struct vp_eve *eve,
 			 struct vp_sig_set **set)
 {
-	struct vp_engine_stats s;
 	sigset_t sigs;
 	int sig;
 
@@ -409,8 +450,7 @@ static void control_loop(const struct vp_config *cfg, struct vp_workers *ws, str
 		if (sig == SIGHUP) {
 			reload(cfg, ws, eve, set);
 		} else if (sig == SIGUSR1) {
-			vp_workers_stats(ws, &s);
-			print_stats(&s);
+			report(ws, *set);
 		}
 	}
 }

@@ -244,3 +244,17 @@ void vp_workers_stats(const struct vp_workers *ws, struct vp_engine_stats *s)
 		add_stats(s, &one);
 	}
 }
+
+void vp_workers_rule_stats(const struct vp_workers *ws, size_t i, struct vp_sig_rule_stats *out)
+{
+	struct vp_sig_rule_stats one;
+	unsigned k;
+
+	memset(out, 0, sizeof(*out));
+	for (k = 0; k < ws->n; k++) {
+		vp_engine_rule_stats(ws->w[k].eng, i, &one);
+		out->checks += one.checks;
+		out->matches += one.matches;
+		out->ns += one.ns;
+	}
+}

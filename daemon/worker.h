@@ -33,6 +33,9 @@ int vp_workers_swap_rules(struct vp_workers *ws, const struct vp_sig_set *set);
 /* Stops and joins every thread, closes the queues. NULL-safe. Control thread. */
 void vp_workers_stop(struct vp_workers *ws);
 
+/* The sum over the workers of rule <i>'s counters. Control thread. */
+void vp_workers_rule_stats(const struct vp_workers *ws, size_t i, struct vp_sig_rule_stats *out);
+
 /* The sum of every worker's engine counters. */
 void vp_workers_stats(const struct vp_workers *ws, struct vp_engine_stats *s);
 

@@ -281,6 +281,9 @@ test_detect()
 	vp_check "detect: IPv4 alert logged with action allowed" eve_has allowed $SRV4
 	vp_check "detect: IPv6 attack reaches nginx (404, logged)" attack_passes det-v6 "http://[$SRV6]"
 	vp_check "detect: IPv6 alert logged with action allowed" eve_has allowed $SRV6
+	kill -USR1 "$VPATCHD_PID"
+	vp_check "detect: SIGUSR1 reports the rule's checks, matches and time" \
+		vp_wait 3 grep -Eq "rule 1:$SID \(.*\): [0-9]+ checks, [1-9][0-9]* matches" "$LOG"
 	stop_vpatchd_checks detect
 }
 
