@@ -17,7 +17,7 @@ struct pf_db {
 };
 
 struct vp_prefilter {
-	struct pf_db db[VP_BUF_COUNT];
+	struct pf_db db[VP_PF_DB_COUNT];
 	size_t npatterns;
 };
 
@@ -33,7 +33,7 @@ void vp_prefilter_free(struct vp_prefilter *pf)
 
 	if (!pf)
 		return;
-	for (i = 0; i < VP_BUF_COUNT; i++) {
+	for (i = 0; i < VP_PF_DB_COUNT; i++) {
 		hs_free_database(pf->db[i].db);
 		free(pf->db[i].first);
 		free(pf->db[i].ids);
@@ -117,6 +117,59 @@ static int group(struct pf_db *d, struct lit *l, const struct vp_prefilter_pat *
 	return 0;
 }
 
+/*
+ * Vectorscan's literal API takes a pattern that starts with a NUL byte for
+ * an empty string; a database with one is compiled with the regex API from
+ * the patterns written as \xHH escapes (still pure literals).
+ */
+static bool lead_nul(const struct lit *l, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (l->expr[i][0] == 0)
+			return true;
+	return false;
+}
+
+static hs_error_t compile_escaped(struct pf_db *d, const struct lit *l, hs_compile_error_t **cerr)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char **ex = malloc(d->npat * sizeof(*ex));
+	size_t total = 0, i, k;
+	char *buf, *o;
+	hs_error_t rc = HS_NOMEM;
+
+	for (i = 0; i < d->npat; i++)
+		total += l->lens[i] * 4 + 1;
+	buf = malloc(total ? total : 1);
+	if (!ex || !buf)
+		goto out;
+	for (o = buf, i = 0; i < d->npat; i++) {
+		ex[i] = o;
+		for (k = 0; k < l->lens[i]; k++) {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[(uint8_t)l->expr[i][k] >> 4];
+			*o++ = hex[(uint8_t)l->expr[i][k] & 15];
+		}
+		*o++ = 0;
+	}
+	rc = hs_compile_multi(ex, l->flags, l->hsid, d->npat, HS_MODE_BLOCK, NULL, &d->db, cerr);
+out:
+	free(ex);
+	free(buf);
+	return rc;
+}
+
+static hs_error_t compile(struct pf_db *d, const struct lit *l, hs_compile_error_t **cerr)
+{
+	if (lead_nul(l, d->npat))
+		return compile_escaped(d, l, cerr);
+	return hs_compile_lit_multi(l->expr, l->flags, l->hsid, l->lens, d->npat, HS_MODE_BLOCK,
+				    NULL, &d->db, cerr);
+}
+
 static int build_db(struct pf_db *d, const struct vp_prefilter_pat *pats, const size_t *idx,
 		    size_t n, char *err, size_t errlen)
 {
@@ -131,8 +184,7 @@ static int build_db(struct pf_db *d, const struct vp_prefilter_pat *pats, const 
 		snprintf(err, errlen, "prefilter: out of memory");
 		goto out;
 	}
-	if (hs_compile_lit_multi(l.expr, l.flags, l.hsid, l.lens, d->npat, HS_MODE_BLOCK, NULL,
-				 &d->db, &cerr) != HS_SUCCESS) {
+	if (compile(d, &l, &cerr) != HS_SUCCESS) {
 		snprintf(err, errlen, "prefilter: %s", cerr ? cerr->message : "compile failed");
 		hs_free_compile_error(cerr);
 		ret = -EINVAL;
@@ -158,7 +210,7 @@ struct vp_prefilter *vp_prefilter_build(const struct vp_prefilter_pat *pats, siz
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && pats[idx[j]].db == pats[idx[i]].db; j++)
 			;
-		if (pats[idx[i]].db >= VP_BUF_COUNT) {
+		if (pats[idx[i]].db >= VP_PF_DB_COUNT) {
 			snprintf(err, errlen, "prefilter: bad buffer %u", pats[idx[i]].db);
 			goto err;
 		}
@@ -176,7 +228,7 @@ err:
 
 bool vp_prefilter_has(const struct vp_prefilter *pf, unsigned db)
 {
-	return pf && db < VP_BUF_COUNT && pf->db[db].db;
+	return pf && db < VP_PF_DB_COUNT && pf->db[db].db;
 }
 
 size_t vp_prefilter_patterns(const struct vp_prefilter *pf)
@@ -189,7 +241,7 @@ struct vp_prefilter_scratch *vp_prefilter_scratch_new(const struct vp_prefilter 
 	hs_scratch_t *s = NULL;
 	unsigned i;
 
-	for (i = 0; i < VP_BUF_COUNT; i++) {
+	for (i = 0; i < VP_PF_DB_COUNT; i++) {
 		if (pf->db[i].db && hs_alloc_scratch(pf->db[i].db, &s) != HS_SUCCESS) {
 			hs_free_scratch(s);
 			return NULL;
@@ -218,9 +270,9 @@ int vp_prefilter_scan(const struct vp_prefilter *pf, struct vp_prefilter_scratch
 		      unsigned db, const uint8_t *data, size_t len, vp_prefilter_hit_fn hit,
 		      void *ctx)
 {
-	struct scan_ctx sc = { .d = &pf->db[db], .hit = hit, .ctx = ctx };
+	struct scan_ctx sc = { .d = &pf->db[db < VP_PF_DB_COUNT ? db : 0], .hit = hit, .ctx = ctx };
 
-	if (!sc.d->db || len == 0)
+	if (db >= VP_PF_DB_COUNT || !sc.d->db || len == 0)
 		return 0;
 	if (len > UINT32_MAX)
 		return -EIO;

@@ -21,9 +21,22 @@
 struct vp_prefilter;
 struct vp_prefilter_scratch;
 
+/*
+ * Database numbers: an enum vp_sig_buffer, or VP_PF_PKT_ONLY, the payload
+ * fast patterns of the rules that read the packet only (flow:no_stream,
+ * dsize, tcp-pkt), scanned over a TCP packet's payload when the stream
+ * database already covers the other payload rules.  VP_PF_PKT_HEAD holds
+ * the payload fast patterns of contents confined to the start of the buffer
+ * (startswith, or absolute offset/depth with constants), scanned over that
+ * start only, wherever VP_BUF_PACKET is scanned.
+ */
+#define VP_PF_PKT_ONLY VP_BUF_COUNT
+#define VP_PF_PKT_HEAD (VP_BUF_COUNT + 1)
+#define VP_PF_DB_COUNT (VP_BUF_COUNT + 2)
+
 /* One rule's fast pattern. */
 struct vp_prefilter_pat {
-	uint8_t db;		/* enum vp_sig_buffer (VP_BUF_PACKET: the raw payload) */
+	uint8_t db;		/* a database number above (VP_BUF_PACKET: the raw payload) */
 	bool caseless;
 	const uint8_t *bytes;	/* borrowed for the duration of the build */
 	uint32_t len;

@@ -582,24 +582,24 @@ static int assign_flowbits(struct vp_sig_set *set)
 
 /*
  * The bytes of the rule's fast pattern given to the prefilter; false when
- * it has none.  Leading NUL bytes are left out (Vectorscan's literal API
- * takes a leading NUL for an empty string): any part of a pattern is a
- * valid prefilter.  A pattern of only NULs cannot be used.
+ * it has none.  Leading NUL bytes are kept (prefilter.c compiles such a
+ * database from escapes): stripping them left patterns of one or two bytes
+ * that made every payload scan slow.  A pattern of only NULs is not used.
  */
 static bool fp_bytes(const struct vp_rule *r, const uint8_t **b, uint32_t *len)
 {
 	const struct vp_content *ct;
+	uint32_t i;
 
 	if (r->fp_list < 0)
 		return false;
 	ct = &r->lists[r->fp_list].e[r->fp_elem].u.c;
 	*b = ct->pat + ((ct->flags & VP_CT_FAST_CHOP) ? ct->fp_off : 0);
 	*len = (ct->flags & VP_CT_FAST_CHOP) ? ct->fp_len : ct->len;
-	while (*len && **b == 0) {
-		(*b)++;
-		(*len)--;
-	}
-	return *len > 0;
+	for (i = 0; i < *len; i++)
+		if ((*b)[i] != 0)
+			return true;
+	return false;
 }
 
 /* Appends rank <rk> to a list sized for every rule. */
@@ -668,6 +668,35 @@ static int build_order(struct vp_sig_set *set)
 	return 0;
 }
 
+/* The buffers the rule may read: its lists', a payload list's either raw buffer. */
+static uint64_t use_mask(const struct vp_rule *r)
+{
+	uint64_t raw = (1ull << VP_BUF_PACKET) | (1ull << VP_BUF_STREAM);
+
+	return r->bufmask | ((r->bufmask & (1ull << VP_BUF_PACKET)) ? raw : 0);
+}
+
+/*
+ * Whether content <ct> can only occur within the first *end bytes of its
+ * buffer (eval.c content_window()): startswith, or offset and depth that
+ * are constants and no distance or within.
+ */
+static bool head_bound(const struct vp_content *ct, size_t *end)
+{
+	int64_t e;
+
+	if (ct->flags & VP_CT_STARTSWITH) {
+		*end = ct->len;
+		return true;
+	}
+	if ((ct->flags & VP_CT_RELATIVE) || !(ct->flags & VP_CT_DEPTH) || ct->depth.var >= 0 ||
+	    ((ct->flags & VP_CT_OFFSET) && ct->offset.var >= 0))
+		return false;
+	e = ((ct->flags & VP_CT_OFFSET) ? ct->offset.v : 0) + ct->depth.v;
+	*end = e > 0 ? (size_t)e : 0;
+	return true;
+}
+
 /* The fast patterns of every rule; a failure leaves the set without prefilter. */
 static int build_prefilter(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
 {
@@ -675,11 +704,13 @@ static int build_prefilter(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
 	const struct vp_content *ct;
 	const struct vp_rule *r;
 	char err[ERR_LEN];
-	size_t rk, n = 0;
+	size_t rk, n = 0, end;
 
+	memset(set->pf_use, 0, sizeof(set->pf_use));
+	set->head_len = 0;
 	if (set->no_prefilter)
 		return 0;
-	pats = malloc((set->count ? set->count : 1) * sizeof(*pats));
+	pats = malloc((set->count + set->raw_pkt_fp + 1) * sizeof(*pats));
 	if (!pats)
 		return -ENOMEM;
 	for (rk = 0; rk < set->count; rk++) {
@@ -689,7 +720,17 @@ static int build_prefilter(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
 		ct = &r->lists[r->fp_list].e[r->fp_elem].u.c;
 		pats[n].db = r->lists[r->fp_list].buf;
 		pats[n].caseless = ct->flags & VP_CT_NOCASE;
+		if (pats[n].db == VP_BUF_PACKET && head_bound(ct, &end)) {
+			pats[n].db = VP_PF_PKT_HEAD;
+			set->head_len = end > set->head_len ? end : set->head_len;
+		}
 		pats[n++].id = (uint32_t)rk;
+		set->pf_use[pats[n - 1].db] |= use_mask(r);
+		if (r->lists[r->fp_list].buf == VP_BUF_PACKET && r->raw_mode == VP_RAW_PACKET) {
+			pats[n] = pats[n - 1];	/* also in the packet-only database */
+			pats[n++].db = VP_PF_PKT_ONLY;
+			set->pf_use[VP_PF_PKT_ONLY] |= use_mask(r);
+		}
 	}
 	set->pf = vp_prefilter_build(pats, n, err, sizeof(err));
 	free(pats);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "signatures/eval.h"
+#include "signatures/prefilter.h"
 #include "signatures/rule.h"
 #include "signatures/sig.h"
 #include "signatures/sig_priv.h"
@@ -201,26 +202,53 @@ static int packet_dir(const struct vp_packet *p)
 	return (p->flow_flags & VP_PKT_TO_CLIENT) ? VP_DIR_TC : VP_DIR_NONE;
 }
 
-/* Scans every present buffer that has a database (the stream and the packet: the payload's). */
-static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, int g)
+/*
+ * Scans data[0..len) with database <db> unless no hit could verify; a failure
+ * makes every rule of the group a candidate.
+ */
+static void scan(struct vp_sig_thread *th, const struct vp_sig_input *in, int g, unsigned db,
+		 const uint8_t *data, size_t len)
 {
 	const struct vp_sig_set *set = th->set;
-	unsigned b, db;
+
+	if (!vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db]))
+		return;	/* buffers_ok() needs a fresh buffer */
+	if (vp_prefilter_scan(set->pf, th->scratch, db, data, len, cand_add, th) < 0) {
+		th->st.prefilter_errors++;
+		cand_list(th, set->all[g], set->nall[g]);
+	}
+}
+
+/* A payload buffer (the packet, or the stream) with the payload databases. */
+static void scan_payload(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
+			 const struct vp_slice *s)
+{
+	size_t head = s->len < th->set->head_len ? s->len : th->set->head_len;
+
+	scan(th, in, g, VP_BUF_PACKET, s->ptr, s->len);
+	scan(th, in, g, VP_PF_PKT_HEAD, s->ptr, head);
+}
+
+/*
+ * Scans every present buffer that has a database (the stream and the packet:
+ * the payload's).  On TCP with a stream the payload rules that may read the
+ * stream read it (raw_buffer()), so the packet is scanned only for the
+ * packet-only rules: a hit of another payload rule in the packet alone could
+ * not verify on the stream anyway.
+ */
+static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, int g)
+{
+	bool split = g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM));
+	unsigned b;
 
 	for (b = 0; b < VP_BUF_COUNT; b++) {
 		if (!(in->present & BIT(b)) || !in->buf[b].ptr)
 			continue;
-		if (b == VP_BUF_PACKET && g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM)) &&
-		    set->raw_pkt_fp == 0)
-			continue;	/* payload rules read the stream */
-		db = b == VP_BUF_STREAM ? VP_BUF_PACKET : b;
-		if (!vp_prefilter_has(set->pf, db))
-			continue;
-		if (vp_prefilter_scan(set->pf, th->scratch, db, in->buf[b].ptr, in->buf[b].len,
-				      cand_add, th) < 0) {
-			th->st.prefilter_errors++;
-			cand_list(th, set->all[g], set->nall[g]);
-		}
+		if (b == VP_BUF_STREAM || (b == VP_BUF_PACKET && !split))
+			scan_payload(th, in, g, &in->buf[b]);
+		else
+			scan(th, in, g, b == VP_BUF_PACKET && split ? VP_PF_PKT_ONLY : b,
+			     in->buf[b].ptr, in->buf[b].len);
 	}
 }
 

@@ -56,6 +56,10 @@ struct vp_sig_set {
 	size_t nofp;			/* rules without a usable fast pattern */
 	struct vp_prefilter *pf;	/* NULL: every rule of the group is a candidate */
 	size_t raw_pkt_fp;		/* rules with a payload fast pattern on the packet only */
+	/* by prefilter database: every buffer a rule with its fast pattern there may read
+	 * (a payload list: the packet or the stream); a scan is useless when none is fresh */
+	uint64_t pf_use[VP_PF_DB_COUNT];
+	size_t head_len;		/* bytes VP_PF_PKT_HEAD scans at most */
 	size_t nbits;			/* distinct flowbits */
 	size_t nthr;			/* rules with threshold/detection_filter */
 };
