@@ -90,6 +90,7 @@ static const struct key keys[] = {
 	UINT_KEY("stream_depth", stream_depth_kb, 0, 1048576),
 	UINT_KEY("http_memcap", http_memcap_mb, 1, 65536),
 	UINT_KEY("http_body_depth", http_body_depth_kb, 1, 262144),
+	UINT_KEY("http_decompress_layers", http_decompress_layers, 1, 8),
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -290,6 +291,7 @@ int vp_config_init(struct vp_config *cfg)
 	cfg->stream_depth_kb = 1024;
 	cfg->http_memcap_mb = 64;
 	cfg->http_body_depth_kb = 64;
+	cfg->http_decompress_layers = 2;
 	for (i = 0; i < VP_BUILTIN_COUNT; i++)
 		cfg->violation[i] = vp_builtin_info(i)->def;
 	ret = set_default_strings(cfg);

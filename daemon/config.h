@@ -56,6 +56,8 @@ struct vp_config {
 	uint32_t stream_depth_kb;	/* stream_depth: bytes inspected per direction, KiB, 0 = all (1024) */
 	uint32_t http_memcap_mb;	/* http_memcap: HTTP parser memory per worker, MiB (64) */
 	uint32_t http_body_depth_kb;	/* http_body_depth: request/response body bytes inspected, KiB (64) */
+	uint32_t http_decompress_layers; /* http_decompress_layers: content codings decoded per
+					  * response body, 1..8 (2) */
 	enum vp_policy violation[VP_BUILTIN_COUNT];	/* violation.<name> */
 	struct vp_vars *vars;		/* every NAME_net / NAME_ports key, as $NAME_NET / $NAME_PORTS */
 };

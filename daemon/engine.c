@@ -50,6 +50,7 @@ void vp_engine_opts_from_config(struct vp_engine_opts *o, const struct vp_config
 	o->http_limits.memcap = (uint64_t)cfg->http_memcap_mb << 20;
 	o->http_limits.req_body_depth = cfg->http_body_depth_kb << 10;
 	o->http_limits.resp_body_depth = cfg->http_body_depth_kb << 10;
+	o->http_limits.decomp_layers = cfg->http_decompress_layers;
 	o->uri_max_slashes = cfg->uri_max_slashes;
 	o->midstream = cfg->midstream;
 	o->vars = cfg->vars;

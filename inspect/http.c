@@ -42,8 +42,11 @@
 
 #include "inspect/http.h"
 
-#define ZARENA_SIZE  (64u * 1024)  /* inflate state (~7 KiB) + 32 KiB window, with room */
+#define ZARENA_SIZE  (64u * 1024)  /* zlib (state ~7 KiB + 32 KiB window), replay, bounce */
 #define ZSTEP	     16384u	   /* inflate output per step between bomb checks */
+#define ZBOUNCE	     ZSTEP	   /* a layer's output buffer, at the end of its arena */
+#define ZREPLAY	     4096u	   /* a layer's first input bytes, replayed if decoding fails */
+#define ZLIB_ROOM    (ZARENA_SIZE - ZBOUNCE - ZREPLAY)
 #define BOMB_MIN_OUT 16384u	   /* ratio judged only past this much output */
 #define MAX_CL	     (1ull << 62)
 #define MAX_CHUNK    (1ull << 60)
@@ -65,6 +68,7 @@ enum hstate {
 	ST_CHUNK_DATA_LF,
 	ST_TRAILER,	  /* trailer section after the last chunk */
 	ST_BODY_CLOSE,	  /* body until the end of the stream */
+	ST_TE_SNIFF,	  /* response with Transfer-Encoding: chunked or not, by its first byte */
 	ST_CONNECT_WAIT,  /* request side: CONNECT sent, waiting for the answer */
 	ST_TUNNEL,
 	ST_GIVEUP,
@@ -78,6 +82,7 @@ enum half_flag {
 	HF_SIZE_END = 1u << 1, /* chunk size: whitespace after the digits */
 	HF_LAST_CR = 1u << 2,  /* trailer: previous byte was CR */
 	HF_EARLY = 1u << 3,    /* CONNECT: client data arrived before the answer */
+	HF_CL = 1u << 4,       /* ST_TE_SNIFF: a valid Content-Length (remain) */
 };
 
 enum pend_flag {
@@ -95,15 +100,43 @@ enum framing {
 	F_INTERIM, /* 1xx: another response follows */
 	F_UPGRADE, /* 101 */
 	F_TUNNEL,  /* CONNECT 2xx */
+	F_TE_SNIFF, /* response with Transfer-Encoding: its first body byte decides */
 };
 
 enum zmode {
 	ZM_OFF = 0, /* identity */
-	ZM_GZIP,    /* gzip, inflate not started */
-	ZM_DEFLATE, /* deflate, inflate not started (zlib or raw decided on 2 bytes) */
-	ZM_RUN,
-	ZM_DONE, /* finished, failed or limited: the rest is not decoded */
+	ZM_RUN,	    /* decoding through the layers */
+	ZM_DONE,    /* finished or limited: the rest is not kept */
 };
+
+/* State of one decoding layer (one content coding). */
+enum zlmode {
+	ZL_SNIFF = 0, /* waiting for 2 bytes: gzip magic, zlib header, or raw deflate */
+	ZL_GZHDR,     /* gzip member header (RFC 1952 2.3), parsed here: odd flags are tolerated */
+	ZL_INFLATE,
+	ZL_GZTRAIL, /* CRC32 and ISIZE of a member: skipped, not checked */
+	ZL_GZNEXT,  /* after a member: another one, or the end */
+	ZL_PASS,    /* not compressed after all: bytes go through as they are */
+	ZL_END,	    /* stream over: the rest is ignored */
+};
+
+/* Steps of the gzip header. */
+enum gzstep {
+	GZ_ID1 = 0,
+	GZ_ID2,
+	GZ_CM,
+	GZ_FLG,
+	GZ_FIXED, /* MTIME, XFL, OS */
+	GZ_XLEN1,
+	GZ_XLEN2,
+	GZ_EXTRA,
+	GZ_NAME,
+	GZ_COMMENT,
+	GZ_HCRC,
+	GZ_DONE,
+};
+
+#define ZLAYERS_MAX 8 /* content codings decoded at most (vp_http_limits.decomp_layers) */
 
 /* Fields the parser knows by name. */
 enum kind {
@@ -161,10 +194,21 @@ struct field {
 	bool ignore; /* whitespace line before the first field: not a field */
 };
 
+/* An inflate arena and the state of the layer using it. */
 struct zarena {
 	struct zarena *next;
 	uint8_t *mem;
 	size_t used;
+	z_stream zs;
+	bool zinit;	/* inflate initialised: inflateEnd() due */
+	bool rbad;	/* the input outgrew the replay buffer */
+	uint8_t mode;	/* enum zlmode */
+	uint8_t gzstep; /* enum gzstep */
+	uint8_t gzflg;
+	uint8_t npre, pre; /* ZL_SNIFF: first byte kept */
+	uint32_t gzcnt;	   /* bytes left in a header field or the trailer */
+	uint32_t rlen;	   /* bytes in the replay buffer */
+	uint64_t in, out;  /* compressed bytes taken, bytes produced */
 };
 
 struct vp_http_slab {
@@ -176,9 +220,7 @@ struct vp_http_slab {
 	bool body_frozen; /* a gap: no more bytes are kept */
 	uint8_t pflags;	  /* enum pend_flag of the request (own, or answered) */
 	uint8_t zmode;	  /* enum zmode */
-	bool zgzip;	  /* gzip stream: a new member may follow its end */
-	uint8_t zpre_len; /* deflate: first bytes kept to tell zlib from raw */
-	uint8_t zpre[2];
+	uint8_t nz;	  /* decoding layers, outermost (last applied) first */
 	uint8_t *line;
 	uint32_t line_len;
 	uint8_t *raw;
@@ -191,8 +233,7 @@ struct vp_http_slab {
 	uint8_t *body;
 	uint32_t body_len, body_reported;
 	uint64_t z_in, z_out;
-	struct zarena *za;
-	z_stream zs;
+	struct zarena *zl[ZLAYERS_MAX];
 };
 
 struct pool {
@@ -357,16 +398,21 @@ static struct vp_http_slab *slab_get(struct vp_http_ctx *ctx, bool req)
 	return s;
 }
 
+/* Ends decoding: every layer's inflate stream and arena go back to the pool. */
 static void zstop(struct vp_http_ctx *ctx, struct vp_http_slab *s)
 {
-	if (s->zmode == ZM_RUN)
-		inflateEnd(&s->zs);
-	if (s->za) {
-		s->za->next = ctx->zfree;
-		ctx->zfree = s->za;
+	for (uint8_t i = 0; i < s->nz; i++) {
+		struct zarena *za = s->zl[i];
+
+		if (za->zinit)
+			inflateEnd(&za->zs);
+		za->zinit = false;
+		za->next = ctx->zfree;
+		ctx->zfree = za;
 		ctx->zused--;
-		s->za = NULL;
+		s->zl[i] = NULL;
 	}
+	s->nz = 0;
 	if (s->zmode != ZM_OFF)
 		s->zmode = ZM_DONE;
 }
@@ -384,8 +430,8 @@ static void slab_put(struct vp_http_ctx *ctx, struct vp_http_slab *s)
 static void slab_reset(struct vp_http_slab *s)
 {
 	memset(&s->tx, 0, sizeof(s->tx));
-	s->matched = s->body_dirty = s->body_frozen = s->zgzip = false;
-	s->pflags = s->zmode = s->zpre_len = 0;
+	s->matched = s->body_dirty = s->body_frozen = false;
+	s->pflags = s->zmode = s->nz = 0;
 	s->line_len = s->raw_len = s->line_start = s->nfields = 0;
 	s->pend = NO_FIELD;
 	s->host_len = s->body_len = s->body_reported = 0;
@@ -398,7 +444,7 @@ static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
 	size_t n = ((size_t)items * size + 15) & ~(size_t)15;
 	void *p;
 
-	if (n > ZARENA_SIZE - za->used)
+	if (n > ZLIB_ROOM - za->used)
 		return Z_NULL;
 	p = za->mem + za->used;
 	za->used += n;
@@ -420,6 +466,13 @@ static struct zarena *zarena_get(struct vp_http_ctx *ctx)
 	ctx->zfree = za->next;
 	ctx->zused++;
 	za->used = 0;
+	za->next = NULL;
+	za->zinit = za->rbad = false;
+	za->mode = ZL_SNIFF;
+	za->gzstep = GZ_ID1;
+	za->gzflg = za->npre = za->pre = 0;
+	za->gzcnt = za->rlen = 0;
+	za->in = za->out = 0;
 	return za;
 }
 
@@ -435,6 +488,7 @@ void vp_http_limits_default(struct vp_http_limits *l)
 	l->decomp_max_output = 1u << 20;
 	l->decomp_max_ratio = 200;
 	l->max_inflate = 16;
+	l->decomp_layers = 2;
 	l->memcap = 64ull << 20;
 }
 
@@ -443,7 +497,8 @@ static bool limits_ok(const struct vp_http_limits *l)
 	return l->max_line >= 16 && l->max_line <= (1u << 20) && l->max_header_block >= 64 &&
 	       l->max_header_block <= (16u << 20) && l->max_headers >= 1 &&
 	       l->max_headers <= 1024 && l->req_body_depth <= (256u << 20) &&
-	       l->resp_body_depth <= (256u << 20) && l->max_inflate <= 65536;
+	       l->resp_body_depth <= (256u << 20) && l->max_inflate <= 65536 &&
+	       l->decomp_layers <= ZLAYERS_MAX;
 }
 
 static int zarenas_init(struct vp_http_ctx *ctx, uint32_t n)
@@ -486,6 +541,8 @@ struct vp_http_ctx *vp_http_ctx_new(const struct vp_http_limits *l)
 	ctx->lim = *l;
 	if (!ctx->lim.decomp_max_output)
 		ctx->lim.decomp_max_output = UINT32_MAX;
+	if (!ctx->lim.decomp_layers)
+		ctx->lim.decomp_layers = 1;
 	if (pool_init(&ctx->req, l, true, (uint32_t)n) < 0 ||
 	    pool_init(&ctx->resp, l, false, (uint32_t)n) < 0 || zarenas_init(ctx, l->max_inflate) < 0)
 		goto err;
@@ -691,100 +748,354 @@ static void scan_bytes(struct feed *f, const uint8_t *p, size_t n, bool value)
 
 /* ---- body delivery and decoding --------------------------------------------------- */
 
-static void inflate_run(struct feed *f, struct vp_http_slab *s, const uint8_t *in, size_t n)
+/*
+ * Content codings are decoded by a chain of layers, the outermost (last applied) first; each
+ * layer has an inflate arena holding its zlib state, a replay buffer and an output buffer.  A
+ * layer recognises its format from its first two bytes whatever the label says (gzip magic,
+ * zlib header, else raw deflate, as browsers accept); if decoding fails, the bytes it was given
+ * (when they fit the replay buffer) go on as they are: a body labelled compressed that is not,
+ * or labelled with one layer too many, is still inspected.  Work is bounded: every layer's
+ * output counts against the ratio and output limits, and decoding stops when the body is full.
+ */
+static void zl_push(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint8_t *d,
+		    size_t n);
+
+/* Bomb checks on layer output; false (and decoding stopped) when one trips. */
+static bool zl_bomb_ok(struct feed *f, struct vp_http_slab *s, uint8_t i)
+{
+	const struct vp_http_limits *l = &f->ctx->lim;
+	const struct zarena *za = s->zl[i];
+
+	if (l->decomp_max_ratio && za->out >= BOMB_MIN_OUT &&
+	    za->out > (uint64_t)l->decomp_max_ratio * za->in) {
+		flag(f, VP_HTTP_ANOM_DECOMPRESS_BOMB);
+		zstop(f->ctx, s);
+		return false;
+	}
+	return true;
+}
+
+/* The decoded body: kept up to the depth and the output limit. */
+static void zl_sink(struct feed *f, struct vp_http_slab *s, const uint8_t *d, size_t n)
 {
 	const struct vp_http_limits *l = &f->ctx->lim;
 	uint32_t cap = min_u32(l->resp_body_depth, l->decomp_max_output);
+	size_t take = cap - s->body_len;
 
-	while (n > 0 && s->zmode == ZM_RUN) {
-		uInt avail_in = n > (1u << 30) ? (1u << 30) : (uInt)n;
-		uInt room;
-		size_t used, made;
-		int ret;
-
-		if (s->body_len >= cap) {
-			if (cap < l->resp_body_depth)
-				flag(f, VP_HTTP_ANOM_DECOMPRESS_BOMB);
-			zstop(f->ctx, s);
-			break;
-		}
-		room = min_u32(cap - s->body_len, ZSTEP);
-		s->zs.next_in = in;
-		s->zs.avail_in = avail_in;
-		s->zs.next_out = s->body + s->body_len;
-		s->zs.avail_out = room;
-		ret = inflate(&s->zs, Z_NO_FLUSH);
-		used = avail_in - s->zs.avail_in;
-		made = room - s->zs.avail_out;
-		in += used;
-		n -= used;
-		s->body_len += (uint32_t)made;
-		s->body_dirty |= made > 0;
-		s->z_in += used;
-		s->z_out += made;
-		if (l->decomp_max_ratio && s->z_out >= BOMB_MIN_OUT &&
-		    s->z_out > (uint64_t)l->decomp_max_ratio * s->z_in) {
+	if (take > n)
+		take = n;
+	memcpy(s->body + s->body_len, d, take);
+	s->body_len += (uint32_t)take;
+	s->body_dirty |= take > 0;
+	s->z_out += take;
+	if (s->body_len >= cap) {
+		if (cap < l->resp_body_depth)
 			flag(f, VP_HTTP_ANOM_DECOMPRESS_BOMB);
-			zstop(f->ctx, s);
-		} else if (ret == Z_STREAM_END) {
-			/* gzip: another member may follow (now or in a later chunk) */
-			if (!s->zgzip || inflateReset(&s->zs) != Z_OK)
-				zstop(f->ctx, s);
-		} else if (ret != Z_OK && ret != Z_BUF_ERROR) {
-			flag(f, VP_HTTP_ANOM_DECOMPRESS_ERROR);
-			zstop(f->ctx, s);
-		} else if (!used && !made) {
-			break;
-		}
+		zstop(f->ctx, s);
+	} else if (l->decomp_max_ratio && s->z_out >= BOMB_MIN_OUT &&
+		   s->z_out > (uint64_t)l->decomp_max_ratio * s->z_in) {
+		flag(f, VP_HTTP_ANOM_DECOMPRESS_BOMB);
+		zstop(f->ctx, s);
 	}
 }
 
-/* Starts inflate; <b0>, <b1> are the first two body bytes (deflate: zlib or raw?). */
-static int zinit(struct feed *f, struct vp_http_slab *s, uint8_t b0, uint8_t b1)
+/* Output of layer <i>: into the next layer, or the body after the innermost one. */
+static void zl_emit(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint8_t *d, size_t n)
 {
-	int wbits;
-
-	if (s->zmode == ZM_GZIP)
-		wbits = 15 + 32;	/* gzip, or zlib mislabelled as gzip */
-	else if ((b0 & 0x0f) == 8 && ((b0 << 8) | b1) % 31 == 0)
-		wbits = 15;		/* zlib wrapper, as RFC 9110 8.4.1.2 says */
+	if (!n || s->zmode != ZM_RUN)
+		return;
+	if (i + 1 < s->nz)
+		zl_push(f, s, (uint8_t)(i + 1), d, n);
 	else
-		wbits = -15;		/* raw deflate, as some servers send */
-	memset(&s->zs, 0, sizeof(s->zs));
-	s->zs.zalloc = z_alloc;
-	s->zs.zfree = z_free;
-	s->zs.opaque = s->za;
-	s->za->used = 0;
-	s->zgzip = s->zmode == ZM_GZIP;
-	if (inflateInit2(&s->zs, wbits) != Z_OK) {
-		s->zmode = ZM_DONE;
-		flag(f, VP_HTTP_ANOM_DECOMPRESS_ERROR);
+		zl_sink(f, s, d, n);
+}
+
+/* Layer <i> could not decode: its input so far goes on as is (if it was all kept). */
+static void zl_fail(struct feed *f, struct vp_http_slab *s, uint8_t i)
+{
+	struct zarena *za = s->zl[i];
+
+	flag(f, VP_HTTP_ANOM_DECOMPRESS_ERROR);
+	za->mode = za->rbad ? ZL_END : ZL_PASS;
+	if (za->mode == ZL_PASS)
+		zl_emit(f, s, i, za->mem + ZLIB_ROOM, za->rlen);
+	else
 		zstop(f->ctx, s);
-		return -1;
+}
+
+static bool zl_init(struct zarena *za, int wbits)
+{
+	memset(&za->zs, 0, sizeof(za->zs));
+	za->zs.zalloc = z_alloc;
+	za->zs.zfree = z_free;
+	za->zs.opaque = za;
+	za->used = 0;
+	if (inflateInit2(&za->zs, wbits) != Z_OK)
+		return false;
+	za->zinit = true;
+	za->mode = ZL_INFLATE;
+	return true;
+}
+
+/*
+ * Output room of layer <i> for one step.  The innermost layer's output is limited by zl_sink();
+ * an outer one may produce decomp_max_output bytes, then one more byte (*probe) is a bomb.
+ */
+static uInt zl_room(const struct feed *f, const struct vp_http_slab *s, uint8_t i, bool *probe)
+{
+	uint64_t max = f->ctx->lim.decomp_max_output, out = s->zl[i]->out;
+
+	*probe = false;
+	if (i + 1 == s->nz || (out < max && max - out >= ZBOUNCE))
+		return ZBOUNCE;
+	*probe = out >= max;
+	return *probe ? 1 : (uInt)(max - out);
+}
+
+/* Inflates d[0..n) of layer <i>; returns the bytes used (all, unless the stream ended). */
+static size_t zl_inflate(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint8_t *d,
+			 size_t n)
+{
+	struct zarena *za = s->zl[i];
+	uint8_t *bounce = za->mem + ZARENA_SIZE - ZBOUNCE;
+	size_t done = 0;
+
+	while (done < n) {
+		uInt avail = n - done > ZSTEP ? ZSTEP : (uInt)(n - done);
+		size_t used, made;
+		bool probe;
+		uInt room = zl_room(f, s, i, &probe);
+		int ret;
+
+		za->zs.next_in = d + done;
+		za->zs.avail_in = avail;
+		za->zs.next_out = bounce;
+		za->zs.avail_out = room;
+		ret = inflate(&za->zs, Z_NO_FLUSH);
+		used = avail - za->zs.avail_in;
+		made = room - za->zs.avail_out;
+		done += used;
+		za->in += used;
+		if (probe && made) {
+			flag(f, VP_HTTP_ANOM_DECOMPRESS_BOMB);
+			zstop(f->ctx, s);
+			return n;
+		}
+		za->out += made;
+		if (!zl_bomb_ok(f, s, i))
+			return n;
+		zl_emit(f, s, i, bounce, made);
+		if (s->zmode != ZM_RUN)
+			return n;
+		if (ret == Z_STREAM_END) {
+			inflateEnd(&za->zs);
+			za->zinit = false;
+			za->mode = za->gzstep == GZ_DONE ? ZL_GZTRAIL : ZL_END;
+			za->gzcnt = 8;
+			if (za->mode == ZL_END)
+				zstop(f->ctx, s);	/* nothing more can come out */
+			return done;
+		}
+		if (ret != Z_OK && ret != Z_BUF_ERROR) {
+			zl_fail(f, s, i);
+			return n;
+		}
+		if (!used && !made)
+			break;
 	}
-	s->zmode = ZM_RUN;
-	return 0;
+	return n;
+}
+/* Moves to the next header field the flags announce (FEXTRA, FNAME, FCOMMENT, FHCRC). */
+static void gz_next(struct zarena *za)
+{
+	static const struct {
+		uint8_t step, flag;
+	} opt[] = {
+		{ GZ_XLEN1, 0x04 }, { GZ_NAME, 0x08 }, { GZ_COMMENT, 0x10 }, { GZ_HCRC, 0x02 },
+	};
+	uint8_t from = za->gzstep == GZ_EXTRA ? GZ_XLEN1 : za->gzstep;
+
+	for (size_t k = 0; k < sizeof(opt) / sizeof(opt[0]); k++) {
+		if (opt[k].step > from && (za->gzflg & opt[k].flag)) {
+			za->gzstep = opt[k].step;
+			za->gzcnt = opt[k].step == GZ_HCRC ? 2 : 0;
+			return;
+		}
+	}
+	za->gzstep = GZ_DONE;
+}
+
+/* One byte of a gzip member header; false when it cannot be one. */
+static bool gz_header_byte(struct zarena *za, uint8_t c)
+{
+	switch (za->gzstep) {
+	case GZ_ID1:
+		za->gzstep = GZ_ID2;
+		return c == 0x1f;
+	case GZ_ID2:
+		za->gzstep = GZ_CM;
+		return c == 0x8b;
+	case GZ_CM:
+		za->gzstep = GZ_FLG;
+		return c == 8;
+	case GZ_FLG:
+		za->gzflg = c;	/* FTEXT and the reserved bits are ignored */
+		za->gzstep = GZ_FIXED;
+		za->gzcnt = 6;
+		return true;
+	case GZ_XLEN1:
+		za->gzcnt = c;
+		za->gzstep = GZ_XLEN2;
+		return true;
+	case GZ_XLEN2:
+		za->gzcnt |= (uint32_t)c << 8;
+		za->gzstep = GZ_EXTRA;
+		if (!za->gzcnt)
+			gz_next(za);
+		return true;
+	case GZ_FIXED:
+	case GZ_EXTRA:
+	case GZ_HCRC:
+		if (!--za->gzcnt)
+			gz_next(za);
+		return true;
+	case GZ_NAME:
+	case GZ_COMMENT:
+		if (!c)
+			gz_next(za);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Layer <i> in a gzip header: parses it, then starts raw inflate. */
+static size_t zl_gzhdr(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint8_t *d,
+		       size_t n)
+{
+	struct zarena *za = s->zl[i];
+	size_t k = 0;
+
+	while (k < n && za->gzstep != GZ_DONE) {
+		if (!gz_header_byte(za, d[k++])) {
+			zl_fail(f, s, i);
+			return n;
+		}
+	}
+	if (za->gzstep == GZ_DONE && !zl_init(za, -15)) {
+		zl_fail(f, s, i);
+		return n;
+	}
+	return k;
+}
+
+/* The first two bytes of layer <i> tell its format. */
+static bool zl_sniff(struct zarena *za, uint8_t b0, uint8_t b1)
+{
+	if (b0 == 0x1f && b1 == 0x8b) {
+		za->mode = ZL_GZHDR;
+		za->gzstep = GZ_ID1;
+		return true;
+	}
+	if ((b0 & 0x0f) == 8 && ((b0 << 8) | b1) % 31 == 0)
+		return zl_init(za, 15);		/* zlib wrapper, as RFC 9110 8.4.1.2 says */
+	return zl_init(za, -15);		/* raw deflate, as some servers send */
+}
+
+/* Runs d[0..n) through layer <i> in its current mode. */
+static void zl_run(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint8_t *d, size_t n)
+{
+	struct zarena *za = s->zl[i];
+
+	if (za->mode == ZL_PASS || za->mode == ZL_END)
+		return;
+	while (n && s->zmode == ZM_RUN) {
+		size_t k = n;
+
+		switch (za->mode) {
+		case ZL_GZHDR:
+			k = zl_gzhdr(f, s, i, d, n);
+			break;
+		case ZL_INFLATE:
+			k = zl_inflate(f, s, i, d, n);
+			break;
+		case ZL_GZTRAIL:
+			k = n < za->gzcnt ? n : za->gzcnt;
+			za->gzcnt -= (uint32_t)k;
+			if (!za->gzcnt)
+				za->mode = ZL_GZNEXT;
+			break;
+		case ZL_GZNEXT:	/* another member, or trailing bytes that are ignored */
+			za->mode = d[0] == 0x1f ? ZL_GZHDR : ZL_END;
+			za->gzstep = GZ_ID1;
+			k = 0;
+			if (za->mode == ZL_END)
+				zstop(f->ctx, s);
+			break;
+		default:
+			break;
+		}
+		if (za->mode == ZL_PASS || za->mode == ZL_END)
+			return;
+		d += k;
+		n -= k;
+	}
+}
+
+static void zl_push(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint8_t *d,
+		    size_t n)
+{
+	struct zarena *za = s->zl[i];
+
+	if (!n || za->mode == ZL_END)
+		return;
+	if (za->mode == ZL_PASS) {
+		zl_emit(f, s, i, d, n);
+		return;
+	}
+	if (!za->rbad && n <= ZREPLAY - za->rlen) {
+		memcpy(za->mem + ZLIB_ROOM + za->rlen, d, n);
+		za->rlen += (uint32_t)n;
+	} else {
+		za->rbad = true;
+	}
+	if (za->mode == ZL_SNIFF) {
+		uint8_t b0 = za->npre ? za->pre : d[0];
+
+		if (!za->npre && n < 2) {
+			za->pre = d[0];
+			za->npre = 1;
+			return;
+		}
+		if (!zl_sniff(za, b0, za->npre ? d[0] : d[1])) {
+			zl_fail(f, s, i);
+			return;
+		}
+		if (za->npre)
+			zl_run(f, s, i, &b0, 1);
+		za->npre = 0;
+	}
+	zl_run(f, s, i, d, n);
+}
+
+/* The body is over: a layer that never got going passes its bytes on as they are. */
+static void zl_finish(struct feed *f, struct vp_http_slab *s)
+{
+	for (uint8_t i = 0; i < s->nz && s->zmode == ZM_RUN; i++) {
+		struct zarena *za = s->zl[i];
+
+		if (za->mode == ZL_SNIFF || za->mode == ZL_GZHDR ||
+		    (za->mode == ZL_INFLATE && !za->out))
+			zl_fail(f, s, i);
+	}
 }
 
 static void decode(struct feed *f, struct vp_http_slab *s, const uint8_t *d, size_t n)
 {
-	uint8_t pre[2];
-	size_t npre = s->zpre_len;
-
-	if (s->zmode == ZM_GZIP || s->zmode == ZM_DEFLATE) {
-		if (npre + n < 2 && n) {
-			s->zpre[s->zpre_len++] = d[0];	/* npre == 0 here */
-			return;
-		}
-		memcpy(pre, s->zpre, npre);
-		if (npre < 2 && n)
-			memcpy(pre + npre, d, n < 2 - npre ? n : 2 - npre);
-		if (zinit(f, s, pre[0], npre + n >= 2 ? pre[1] : 0) < 0)
-			return;
-		s->zpre_len = 0;
-		inflate_run(f, s, s->zpre, npre);
-	}
-	inflate_run(f, s, d, n);
+	if (s->zmode != ZM_RUN)
+		return;
+	s->z_in += n;
+	zl_push(f, s, 0, d, n);
 }
 
 static void deliver(struct feed *f, const uint8_t *d, size_t n)
@@ -818,13 +1129,8 @@ static void body_flush(struct feed *f, bool done)
 
 	if (!s || (!s->body_dirty && !done))
 		return;
-	if (done && s->zpre_len && (s->zmode == ZM_DEFLATE || s->zmode == ZM_GZIP)) {
-		uint8_t b = s->zpre[0];
-
-		s->zpre_len = 0;
-		if (zinit(f, s, b, 0) == 0)
-			inflate_run(f, s, &b, 1);
-	}
+	if (done && s->zmode == ZM_RUN)
+		zl_finish(f, s);
 	m = own_msg(f);
 	m->body_done = done;
 	m->body_new = s->body_reported;
@@ -878,11 +1184,14 @@ static size_t skip_sep(struct feed *f, const uint8_t *p, size_t i, size_t n)
 static void parse_version(struct feed *f, struct vp_http_msg *m, const uint8_t *p, size_t n)
 {
 	m->protocol = slice(p, n);
-	if (n == 8 && !memcmp(p, "HTTP/", 5) && is_digit(p[5]) && p[6] == '.' && is_digit(p[7])) {
+	if (n == 8 && eq_str_nocase(p, 5, "HTTP/") && is_digit(p[5]) && p[6] == '.' &&
+	    is_digit(p[7])) {
 		m->ver_major = (uint8_t)(p[5] - '0');
 		m->ver_minor = (uint8_t)(p[7] - '0');
 		if (m->ver_major != 1 || m->ver_minor > 1)
 			flag(f, VP_HTTP_ANOM_UNKNOWN_VERSION);
+		if (memcmp(p, "HTTP/", 5))	/* "http/1.1": clients take it */
+			flag(f, VP_HTTP_ANOM_INVALID_PROTOCOL);
 		return;
 	}
 	flag(f, VP_HTTP_ANOM_INVALID_PROTOCOL);
@@ -1357,12 +1666,43 @@ static bool te_chunked_last(struct vp_slice v, unsigned *nchunked)
 	return last;
 }
 
+/*
+ * Content-Length: the body length in *len (F_CL / F_NONE), or F_GIVEUP when invalid or
+ * conflicting.
+ */
+static uint8_t cl_framing(struct feed *f, const struct field *cl, const struct vp_http_slab *s,
+			  uint64_t *len)
+{
+	bool dup = false;
+
+	switch (parse_cl(slice(s->arena + cl->val_off, cl->val_len), len, &dup)) {
+	case CL_INVALID:
+		flag(f, VP_HTTP_ANOM_INVALID_CL);
+		return F_GIVEUP;
+	case CL_DIFFER:
+		flag(f, VP_HTTP_ANOM_MULTIPLE_CL);
+		return F_GIVEUP;
+	default:
+		break;
+	}
+	if (dup)
+		flag(f, VP_HTTP_ANOM_DUP_CL);
+	return *len ? F_CL : F_NONE;
+}
+
+/*
+ * RFC 9112 6.3.  Requests are framed strictly (smuggling).  A response is framed the way
+ * clients manage to read it (HTTP Evader): with Transfer-Encoding in any form (not chunked
+ * last, HTTP/1.0, "chunkedx") the body is de-chunked if it starts like a chunk line, else it
+ * is read by Content-Length or until close; an invalid Content-Length means until close.
+ * Either way every byte the client may take as body is inspected as body.
+ */
 static uint8_t body_framing(struct feed *f, struct vp_http_slab *s, struct vp_http_msg *m,
 			    uint64_t *len)
 {
 	const struct field *te = find_kind(s, K_TE), *cl = find_kind(s, K_CLEN);
-	bool dup = false;
 	unsigned nchunked;
+	uint8_t fr;
 
 	if (te) {
 		if (cl)
@@ -1372,25 +1712,21 @@ static uint8_t body_framing(struct feed *f, struct vp_http_slab *s, struct vp_ht
 		if (te_chunked_last(slice(s->arena + te->val_off, te->val_len), &nchunked)) {
 			if (nchunked > 1)
 				flag(f, VP_HTTP_ANOM_TE_CHUNKED_TWICE);
-			return F_CHUNKED;
+			if (f->to_server)
+				return F_CHUNKED;
+		} else {
+			flag(f, VP_HTTP_ANOM_TE_NOT_CHUNKED_LAST);
+			if (f->to_server)
+				return F_GIVEUP;
 		}
-		flag(f, VP_HTTP_ANOM_TE_NOT_CHUNKED_LAST);
-		return f->to_server ? F_GIVEUP : F_CLOSE;
+		*len = 0;
+		if (cl && cl_framing(f, cl, s, len) != F_CL)
+			*len = 0;
+		return F_TE_SNIFF;
 	}
 	if (cl) {
-		switch (parse_cl(slice(s->arena + cl->val_off, cl->val_len), len, &dup)) {
-		case CL_INVALID:
-			flag(f, VP_HTTP_ANOM_INVALID_CL);
-			return F_GIVEUP;
-		case CL_DIFFER:
-			flag(f, VP_HTTP_ANOM_MULTIPLE_CL);
-			return F_GIVEUP;
-		default:
-			break;
-		}
-		if (dup)
-			flag(f, VP_HTTP_ANOM_DUP_CL);
-		return *len ? F_CL : F_NONE;
+		fr = cl_framing(f, cl, s, len);
+		return fr == F_GIVEUP && !f->to_server ? F_CLOSE : fr;
 	}
 	return f->to_server ? F_NONE : F_CLOSE;
 }
@@ -1409,49 +1745,72 @@ static uint8_t response_framing(struct feed *f, struct vp_http_slab *s, struct v
 	return body_framing(f, s, m, len);
 }
 
-/* Content-Encoding: one gzip or deflate coding is decoded; anything else is kept as is. */
+/* True when p[0..n) contains <word> (ASCII, any case). */
+static bool has_nocase(const uint8_t *p, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+
+	for (size_t k = 0; k + w <= n; k++)
+		if (eq_str_nocase(p + k, w, word))
+			return true;
+	return false;
+}
+
+/*
+ * Content-Encoding: how many codings to decode.  A list element naming gzip or deflate in any
+ * spelling ("x-gzip", "gzip x") is a layer; "identity" and empty elements are nothing; any
+ * other coding is not decoded (flagged).  Repeated fields were joined in order, so the list
+ * is in the order the codings were applied.
+ */
 static uint8_t content_coding(struct feed *f, const struct vp_http_slab *s)
 {
 	const struct field *ce = find_kind(s, K_CENC);
 	size_t i = 0, off, len;
 	unsigned count = 0;
-	uint8_t mode = ZM_OFF;
 
 	if (!ce)
-		return ZM_OFF;
+		return 0;
 	while (list_next(s->arena + ce->val_off, ce->val_len, &i, &off, &len)) {
 		const uint8_t *p = s->arena + ce->val_off + off;
 
+		while (len && (*p <= 0x20 || *p == 0x7f)) {	/* "\r gzip" */
+			p++;
+			len--;
+		}
+		while (len && (p[len - 1] <= 0x20 || p[len - 1] == 0x7f))
+			len--;
 		if (!len || eq_str_nocase(p, len, "identity"))
 			continue;
-		count++;
-		if (eq_str_nocase(p, len, "gzip") || eq_str_nocase(p, len, "x-gzip"))
-			mode = ZM_GZIP;
-		else if (eq_str_nocase(p, len, "deflate"))
-			mode = ZM_DEFLATE;
+		if (has_nocase(p, len, "gzip") || has_nocase(p, len, "deflate"))
+			count++;
 		else
-			mode = ZM_OFF;
+			flag(f, VP_HTTP_ANOM_MULTI_ENCODING);
 	}
-	if (count > 1) {
+	if (count > f->ctx->lim.decomp_layers) {
 		flag(f, VP_HTTP_ANOM_MULTI_ENCODING);
-		return ZM_OFF;
+		count = f->ctx->lim.decomp_layers;
 	}
-	return mode;
+	return (uint8_t)count;
 }
 
 static void start_decoding(struct feed *f, struct vp_http_slab *s)
 {
-	uint8_t mode = content_coding(f, s);
+	uint8_t want = content_coding(f, s);
 
-	if (mode == ZM_OFF || !f->ctx->ztotal)	/* no arenas: decoding is turned off */
+	if (!want || !f->ctx->ztotal)	/* no arenas: decoding is turned off */
 		return;
-	s->za = zarena_get(f->ctx);
-	if (!s->za) {
-		flag(f, VP_HTTP_ANOM_DECOMPRESS_NOMEM);
-		f->ctx->st.inflate_nomem++;
-		return;
+	while (s->nz < want) {
+		struct zarena *za = zarena_get(f->ctx);
+
+		if (!za) {
+			flag(f, VP_HTTP_ANOM_DECOMPRESS_NOMEM);
+			f->ctx->st.inflate_nomem++;
+			break;
+		}
+		s->zl[s->nz++] = za;
 	}
-	s->zmode = mode;
+	if (s->nz)
+		s->zmode = ZM_RUN;
 }
 
 /* Sets the body state for framing <fr> (CL, chunked or close). */
@@ -1464,6 +1823,10 @@ static void enter_body(struct feed *f, uint8_t fr, uint64_t len)
 	h->chunk = 0;
 	h->remain = len;
 	h->state = fr == F_CL ? ST_BODY_CL : fr == F_CHUNKED ? ST_CHUNK_SIZE : ST_BODY_CLOSE;
+	if (fr == F_TE_SNIFF) {
+		h->state = ST_TE_SNIFF;
+		h->flags = len ? HF_CL : 0;
+	}
 }
 
 /* ---- message completion ---------------------------------------------------------------- */
@@ -1602,7 +1965,7 @@ static void response_headers_done(struct feed *f, struct vp_http_slab *s)
 		return;
 	}
 	m->body_done = fr == F_NONE || fr == F_INTERIM;
-	if (fr == F_CL || fr == F_CHUNKED || fr == F_CLOSE) {
+	if (fr == F_CL || fr == F_CHUNKED || fr == F_CLOSE || fr == F_TE_SNIFF) {
 		start_decoding(f, s);
 		enter_body(f, fr, len);
 	}
@@ -1680,11 +2043,11 @@ static size_t on_idle(struct feed *f, const uint8_t *d, size_t len)
 	return i;
 }
 
-/* Response: does the status line still start like "HTTP/"? */
+/* Response: does the status line still start like "HTTP/" (in any case, as clients take it)? */
 static bool status_prefix_ok(const struct vp_http_slab *s, const uint8_t *d, size_t len)
 {
 	for (size_t i = 0; i < len && s->line_len + i < 5; i++)
-		if (d[i] != "HTTP/"[s->line_len + i])
+		if (lower(d[i]) != "http/"[s->line_len + i])
 			return false;
 	return true;
 }
@@ -1810,6 +2173,24 @@ static size_t on_body_close(struct feed *f, const uint8_t *d, size_t len)
 	return len;
 }
 
+/* Response with Transfer-Encoding: a chunk line starts with a hex digit or line junk. */
+static size_t on_te_sniff(struct feed *f, const uint8_t *d, size_t len)
+{
+	struct vp_http_half *h = f->h;
+	uint8_t c = d[0];
+
+	if (hexval(c) >= 0 || is_ws(c) || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
+		h->state = ST_CHUNK_SIZE;
+		h->flags = 0;
+		h->remain = 0;
+		return 0;
+	}
+	flag(f, VP_HTTP_ANOM_INVALID_CHUNK);
+	h->state = (h->flags & HF_CL) ? ST_BODY_CL : ST_BODY_CLOSE;
+	h->flags = 0;
+	return 0;
+}
+
 /* End of a chunk-size line: data follows, or the trailer section after the last chunk. */
 static void chunk_line_end(struct feed *f)
 {
@@ -1824,6 +2205,31 @@ static void chunk_line_end(struct feed *f)
 	h->flags = 0;
 }
 
+/*
+ * Response chunk line, read the way clients (and libhtp) read it: line endings, SP, HTAB, VT and
+ * FF before the size are skipped, and whatever follows the hex digits up to the LF is ignored
+ * as if it were an extension.  Returns true when it consumed <c>.
+ */
+static bool chunk_size_lenient(struct feed *f, uint8_t c)
+{
+	struct vp_http_half *h = f->h;
+
+	if (f->to_server)
+		return false;
+	if (!(h->flags & HF_DIGITS)) {
+		if (!is_ws(c) && c != '\r' && c != '\n' && c != '\v' && c != '\f')
+			return false;
+		flag(f, VP_HTTP_ANOM_CHUNK_WS);
+		return true;
+	}
+	if (hexval(c) >= 0 ? !(h->flags & HF_SIZE_END) :
+	    is_ws(c) || c == '\r' || c == '\n' || c == ';')
+		return false;
+	flag(f, VP_HTTP_ANOM_CHUNK_EXT);
+	h->state = ST_CHUNK_EXT;
+	return true;
+}
+
 /* chunk-size: 1*HEXDIG, then [ BWS ";" ext ] CRLF.  Whitespace is accepted but flagged. */
 static size_t on_chunk_size(struct feed *f, const uint8_t *d, size_t len)
 {
@@ -1834,6 +2240,11 @@ static size_t on_chunk_size(struct feed *f, const uint8_t *d, size_t len)
 
 		if (++h->aux > f->ctx->lim.max_line)
 			goto bad;
+		if (chunk_size_lenient(f, d[i])) {
+			if (h->state == ST_CHUNK_EXT)
+				return i + 1;
+			continue;
+		}
 		if (x >= 0) {
 			if ((h->flags & HF_SIZE_END) || h->chunk > (MAX_CHUNK >> 4))
 				goto bad;
@@ -1877,12 +2288,15 @@ static size_t on_chunk_ext(struct feed *f, const uint8_t *d, size_t len)
 			giveup(f, VP_HTTP_ANOM_INVALID_CHUNK);
 			return len;
 		}
+		if (d[i] == '\r' && !f->to_server)
+			continue;	/* response: only the LF ends the line */
 		if (d[i] == '\r') {
 			h->state = ST_CHUNK_LF;
 			return i + 1;
 		}
 		if (d[i] == '\n') {
-			flag(f, VP_HTTP_ANOM_BARE_LF);
+			if (f->to_server)
+				flag(f, VP_HTTP_ANOM_BARE_LF);
 			chunk_line_end(f);
 			return i + 1;
 		}
@@ -1899,6 +2313,9 @@ static size_t on_chunk_eol(struct feed *f, const uint8_t *d, size_t len)
 	(void)len;
 	if (h->state == ST_CHUNK_LF && c == '\n') {
 		chunk_line_end(f);
+	} else if (h->state == ST_CHUNK_LF && !f->to_server) {
+		flag(f, VP_HTTP_ANOM_CHUNK_EXT);	/* "1a\r\r\n": junk up to the LF */
+		h->state = ST_CHUNK_EXT;
 	} else if (h->state == ST_CHUNK_DATA_CR && c == '\r') {
 		h->state = ST_CHUNK_DATA_LF;
 	} else if ((h->state == ST_CHUNK_DATA_CR || h->state == ST_CHUNK_DATA_LF) && c == '\n') {
@@ -1990,6 +2407,7 @@ static size_t step(struct feed *f, const uint8_t *d, size_t len)
 	case ST_CHUNK_DATA: return on_chunk_data(f, d, len);
 	case ST_TRAILER: return on_trailer(f, d, len);
 	case ST_BODY_CLOSE: return on_body_close(f, d, len);
+	case ST_TE_SNIFF: return on_te_sniff(f, d, len);
 	case ST_CONNECT_WAIT: return on_connect_wait(f, d, len);
 	default: return len;
 	}

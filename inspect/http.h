@@ -16,6 +16,14 @@
  * (vp_http_limits.max_inflate arenas) through custom zalloc/zfree; a response whose body cannot
  * get one is inspected compressed and flagged.
  *
+ * Content codings (RFC 9110 8.4): every Content-Encoding element naming gzip or deflate (in any
+ * spelling: "x-gzip", "gzip x"; repeated fields count in order) is a layer, up to
+ * decomp_layers, decoded outermost first, each with its own arena.  Like browsers, a layer
+ * tells the format from its bytes, not from the label: gzip (header parsed leniently: reserved
+ * flags, CRC and ISIZE are not checked), zlib, or raw deflate.  A layer that cannot decode its
+ * input flags DECOMPRESS_ERROR and passes its bytes on as they are (its first 4 KiB, kept for
+ * that), so a body labelled with a coding it does not have is still inspected.
+ *
  * Sticky buffers (Suricata semantics; "value" = the field value with obs-folds unfolded (line
  * endings removed, the continuation's whitespace kept) and leading/trailing SP/HTAB trimmed;
  * repeated fields are joined with ", " in the order seen, under the first one's name):
@@ -75,6 +83,15 @@
  *   VP_HTTP_EV_INCOMPLETE       vp_http_eof() inside a start line or header block: the same view
  *                               as GIVEUP, with VP_HTTP_ANOM_TRUNCATED.
  *
+ * Requests are framed strictly (RFC 9112 6.3: smuggling).  Responses are framed the way clients
+ * manage to read them, so that what a client may take as body is inspected as body (HTTP
+ * Evader): (a) an invalid or conflicting Content-Length reads the body until close; (b) with
+ * Transfer-Encoding in any form (chunked not last, "chunkedx", HTTP/1.0) the first body byte
+ * decides: a hex digit or line junk starts chunks, anything else (flagged INVALID_CHUNK) is a
+ * body framed by Content-Length or read until close; chunk lines are read leniently (line
+ * endings and SP/HTAB/VT/FF before the size skipped, bytes after its digits ignored as an
+ * extension, flagged CHUNK_WS / CHUNK_EXT).
+ *
  * A response that does not start with "HTTP/" (an HTTP/0.9 answer, or garbage) is reported as
  * RESPONSE_HEADERS with empty start-line and header buffers (flagged RESP_NO_STATUS unless the
  * request was HTTP/0.9), then everything up to the end of the stream is its body.
@@ -133,13 +150,14 @@ enum vp_http_anomaly {
 	VP_HTTP_ANOM_REPEATED_HEADER = 1ull << 20,	/* a field name seen more than once */
 	/* framing (RFC 9112 6.3, 11.2) */
 	VP_HTTP_ANOM_CL_AND_TE = 1ull << 21,		/* Content-Length with Transfer-Encoding */
-	VP_HTTP_ANOM_MULTIPLE_CL = 1ull << 22,		/* differing Content-Length values: give-up */
+	VP_HTTP_ANOM_MULTIPLE_CL = 1ull << 22,		/* differing Content-Length values (a) */
 	VP_HTTP_ANOM_DUP_CL = 1ull << 23,		/* the same Content-Length more than once */
-	VP_HTTP_ANOM_INVALID_CL = 1ull << 24,		/* not 1*DIGIT or too large: give-up */
-	VP_HTTP_ANOM_TE_NOT_CHUNKED_LAST = 1ull << 25,	/* request: give-up; response: read to close */
+	VP_HTTP_ANOM_INVALID_CL = 1ull << 24,		/* not 1*DIGIT or too large (a) */
+	VP_HTTP_ANOM_TE_NOT_CHUNKED_LAST = 1ull << 25,	/* request: give-up; response: (b) */
 	VP_HTTP_ANOM_TE_CHUNKED_TWICE = 1ull << 26,	/* "chunked" applied more than once */
 	VP_HTTP_ANOM_TE_HTTP10 = 1ull << 27,		/* Transfer-Encoding in an HTTP/1.0 message */
-	VP_HTTP_ANOM_INVALID_CHUNK = 1ull << 28,	/* bad chunk size / line / data end: give-up */
+	VP_HTTP_ANOM_INVALID_CHUNK = 1ull << 28,	/* bad chunk size / line / data end: give-up;
+							 * response: see (b) */
 	VP_HTTP_ANOM_CHUNK_EXT = 1ull << 29,		/* chunk extension present (ignored) */
 	VP_HTTP_ANOM_CHUNK_WS = 1ull << 30,		/* whitespace after the chunk size */
 	VP_HTTP_ANOM_BODY_NOT_EXPECTED = 1ull << 31,	/* GET/HEAD request with content */
@@ -157,10 +175,10 @@ enum vp_http_anomaly {
 	VP_HTTP_ANOM_CONNECT_EARLY_DATA = 1ull << 41,	/* client data before the CONNECT answer */
 	VP_HTTP_ANOM_MEMCAP = 1ull << 42,		/* no pool slab: direction not parsed */
 	/* content coding */
-	VP_HTTP_ANOM_DECOMPRESS_ERROR = 1ull << 43,	/* corrupt gzip/deflate: rest not decoded */
+	VP_HTTP_ANOM_DECOMPRESS_ERROR = 1ull << 43,	/* corrupt gzip/deflate (see below) */
 	VP_HTTP_ANOM_DECOMPRESS_BOMB = 1ull << 44,	/* ratio or output limit hit: decoding stops */
 	VP_HTTP_ANOM_DECOMPRESS_NOMEM = 1ull << 45,	/* no inflate arena: body kept encoded */
-	VP_HTTP_ANOM_MULTI_ENCODING = 1ull << 46,	/* several content codings: kept encoded */
+	VP_HTTP_ANOM_MULTI_ENCODING = 1ull << 46,	/* unknown coding, or > decomp_layers */
 	VP_HTTP_ANOM_GAP = 1ull << 47,			/* stream bytes missing (vp_http_gap()) */
 };
 
@@ -182,8 +200,11 @@ struct vp_http_limits {
 					 * bomb; decoding always stops at the depth */
 	uint32_t decomp_max_ratio;	/* decoded/encoded ratio flagging a bomb once 16 KiB were
 					 * produced (default 200; 0: no ratio check) */
-	uint32_t max_inflate;		/* inflate arenas (64 KiB each) per worker (default 16; 0:
-					 * no decoding at all, bodies are kept encoded, no flag) */
+	uint32_t max_inflate;		/* inflate arenas (64 KiB each) per worker, one per content
+					 * coding being decoded (default 16; 0: no decoding at
+					 * all, bodies are kept encoded, no flag) */
+	uint32_t decomp_layers;		/* content codings decoded per response, each taking an
+					 * arena (default 2, at most 8; 0: 1) */
 	uint64_t memcap;		/* bytes per worker for all slabs and arenas (default 64 MiB) */
 };
 
@@ -287,8 +308,8 @@ void vp_http_limits_default(struct vp_http_limits *l);
  * Every slab is allocated here: as many request/response pairs as fit in the memcap once the
  * inflate arenas are set aside (vp_http_ctx_stats() tells how many).  Returns NULL when a limit
  * is out of range (max_line 16..1 MiB, max_header_block 64..16 MiB, max_headers 1..1024,
- * depths <= 256 MiB, max_inflate <= 65536), when the memcap does not hold one pair, or on
- * ENOMEM.  Control thread, at start.
+ * depths <= 256 MiB, max_inflate <= 65536, decomp_layers <= 8), when the memcap does not hold
+ * one pair, or on ENOMEM.  Control thread, at start.
  */
 struct vp_http_ctx *vp_http_ctx_new(const struct vp_http_limits *l);
 

@@ -115,11 +115,13 @@ HARMLESS_SETTINGS = {
     # where Suricata looks for rule files: vpatchd is given the test's rule file by path.
     "default-rule-path", "rule-files", "mpm-algo", "spm-algo", "detect.profile",
     "detect.prefilter.default", "detect.sgh-mpm-context",
-    # response-body decompression: vpatch never inspects response bodies.
-    "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit",
     # vpatch always reassembles inline (DESIGN.md: "Inline reassembly").
     "stream.inline",
 }
+# libhtp's limit of response content-coding layers, as vpatchd.conf http_decompress_layers.
+DECOMPRESS_LAYER_LIMIT = \
+    "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit"
+DECOMPRESS_LAYERS_MAX = 8
 HARMLESS_SECTIONS = {"outputs", "logging", "stats", "unix-command", "profiling", "coredump",
                      "plugins", "host-mode", "engine-analysis"}
 DEFAULT_ACTION_ORDER = ["pass", "drop", "reject", "alert"]
@@ -221,6 +223,7 @@ class Settings:
         self.prevent = False
         self.checksum = "auto"		# "auto" (Suricata's default), True or False
         self.midstream = False		# Suricata's default stream.midstream
+        self.decompress_layers = None	# libhtp response-body-decompress-layer-limit
         self.vars = collections.OrderedDict(SURICATA_VARS)
 
 
@@ -256,6 +259,16 @@ def apply_setting(st, key, val):
         if b is None:
             raise OutOfScope("setting %s=%s" % (key, val))
         st.midstream = b
+        return
+    if key == DECOMPRESS_LAYER_LIMIT:
+        # libhtp's limit of content codings decoded; 0 means no limit: vpatchd's maximum.
+        try:
+            n = int(str(val).strip())
+        except ValueError:
+            raise OutOfScope("setting %s=%s" % (key, val))
+        if n < 0:
+            raise OutOfScope("setting %s=%s" % (key, val))
+        st.decompress_layers = min(n or DECOMPRESS_LAYERS_MAX, DECOMPRESS_LAYERS_MAX)
         return
     if key == "action-order":
         if [str(a).strip() for a in (val or [])] != DEFAULT_ACTION_ORDER:
@@ -618,6 +631,8 @@ def write_config(t, path):
     elif OPTS.checksum_auto != "default":
         lines.append("checksum_checks = %s" % OPTS.checksum_auto)
     lines.append("midstream = %s" % ("yes" if st.midstream else "no"))
+    if st.decompress_layers is not None:
+        lines.append("http_decompress_layers = %d" % st.decompress_layers)
     if not OPTS.keep_violations:
         lines += ["violation.%s = off" % v for v in VIOLATIONS_OFF]
     for name, val in st.vars.items():

@@ -119,6 +119,7 @@ static struct vp_http_ctx *make_ctx(uint8_t sel, bool ratio, struct run *r)
 	vp_http_limits_default(&l);
 	l.memcap = 4u << 20;
 	l.max_inflate = 2;
+	l.decomp_layers = 3;	/* more than the arenas: layers may go without */
 	if (sel & 1) {
 		l.max_line = 40;
 		l.max_header_block = 128;

@@ -131,6 +131,8 @@ static void render(const struct vp_config *cfg, const char *key, char *out, size
 		snprintf(out, size, "%" PRIu32, cfg->http_memcap_mb);
 	else if (strcmp(key, "http_body_depth") == 0)
 		snprintf(out, size, "%" PRIu32, cfg->http_body_depth_kb);
+	else if (strcmp(key, "http_decompress_layers") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->http_decompress_layers);
 	else if (strcmp(key, "nft_ports") == 0) {
 		snprintf(out, size, "[");
 		for (i = 0; i < cfg->n_nft_ports; i++) {
@@ -175,6 +177,7 @@ static const struct { const char *key, *want; } default_cases[] = {
 	{ "stream_depth", "1024" },
 	{ "http_memcap", "64" },
 	{ "http_body_depth", "64" },
+	{ "http_decompress_layers", "2" },
 	{ "violation.bad_ip_header", "block" },
 	{ "violation.same_address", "block" },
 	{ "violation.uri_bad_char", "block" },
@@ -308,6 +311,7 @@ static const struct { const char *text, *key, *want; } valid_cases[] = {
 	{ "uri_max_slashes = 20", "uri_max_slashes", "20" },
 	{ "stream_depth = 0", "stream_depth", "0" },
 	{ "http_body_depth = 1024", "http_body_depth", "1024" },
+	{ "http_decompress_layers = 3", "http_decompress_layers", "3" },
 	{ "violation.same_address = log", "violation.same_address", "log" },
 	{ "violation.uri_too_many_slashes = off", "violation.uri_too_many_slashes", "off" },
 	{ "violation.resource_exhausted = block", "violation.resource_exhausted", "block" },
@@ -373,6 +377,8 @@ static const struct { const char *text, *want; } bad_cases[] = {
 	{ "eve = \"\"", "1: missing value for 'eve'" },
 	{ "home_net =", "1: missing value for 'home_net'" },
 	{ "mode = block", "1: bad value for 'mode': 'block' (expected detect or prevent)" },
+	{ "http_decompress_layers = 9",
+	  "1: bad value for 'http_decompress_layers': '9' (expected a number from 1 to 8)" },
 	{ "mode = Detect", "1: bad value for 'mode': 'Detect' (expected detect or prevent)" },
 	{ "mode = [detect]", "1: 'mode' takes a single value, not a list" },
 	{ "threads = abc", "1: bad value for 'threads': 'abc' (expected a number from 1 to 64)" },

@@ -464,6 +464,8 @@ static const struct conv convs[] = {
 	  "zz\r\n",
 	  "HTTP/1.1 400 Bad\r\nContent-Length: 0\r\n\r\n" },
 	{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "<html>0.9 style</html>" },
+	{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n3 x\r\r\nabc\r\n\n0\r\n\r\n" },
 	{ "CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n",
 	  "HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01" },
 };
@@ -963,16 +965,18 @@ START_TEST(test_response_anomalies)
 	ck_assert(!(r.resp[0].anomalies & VP_HTTP_ANOM_RESP_NO_STATUS));
 	ASSERT_BUF(&r.resp[0], B_BODY, "HTTx");
 	rec_free(&r);
-	/* bad status code, response CL+TE, invalid CL gives up */
+	/* bad status code, response CL+TE, an invalid CL reads until close */
 	run_pair(ctx, "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
 		 "HTTP/1.1 2x0 Odd\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"
-		 "1\r\nq\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: z\r\n\r\n",
+		 "1\r\nq\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: z\r\n\r\nrest",
 		 0, &r, NULL, &sret);
 	ck_assert(r.resp[0].anomalies & VP_HTTP_ANOM_INVALID_STATUS);
 	ck_assert(r.resp[0].anomalies & VP_HTTP_ANOM_CL_AND_TE);
 	ASSERT_BUF(&r.resp[0], B_BODY, "q");
 	ck_assert(r.resp[1].anomalies & VP_HTTP_ANOM_INVALID_CL);
-	ck_assert_int_eq(sret, VP_HTTP_GIVEUP);
+	ck_assert_int_eq(sret, VP_HTTP_ANOMALY);
+	ASSERT_BUF(&r.resp[1], B_BODY, "rest");
+	ck_assert(r.resp[1].body_done);
 	rec_free(&r);
 	/* response TE not chunked: read until close */
 	run_pair(ctx, "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -981,6 +985,106 @@ START_TEST(test_response_anomalies)
 	ASSERT_BUF(&r.resp[0], B_BODY, "until close");
 	ck_assert(r.resp[0].body_done);
 	rec_free(&r);
+	vp_http_ctx_free(ctx);
+}
+END_TEST
+
+/*
+ * Response chunk lines read the way clients read them (HTTP Evader): junk before the size and
+ * after its digits is skipped, the body is still de-chunked.  The request side stays strict.
+ */
+#define LC(str, anom) { str, sizeof(str) - 1, anom }
+
+static const struct {
+	const char *chunks;
+	size_t len;
+	uint64_t anom;
+} lenient_chunks[] = {
+	LC("5\r\r\nhello\r\n6x\r\n world\r\n0\r\n\r\n", VP_HTTP_ANOM_CHUNK_EXT),
+	LC("5,\r\nhello\r\n6\0\r\n world\r\n0\r\n\r\n", VP_HTTP_ANOM_CHUNK_EXT),
+	LC("5 x\r\nhello\r\n6\v\r\n world\r\n0\r\n\r\n",
+	   VP_HTTP_ANOM_CHUNK_WS | VP_HTTP_ANOM_CHUNK_EXT),
+	LC("\r5\r\nhello\r\n\n6\r\n world\r\n0\r\n\r\n", VP_HTTP_ANOM_CHUNK_WS),
+	LC("\r\n5\r\nhello\r\n\r\n\r\n6\r\n world\r\n\f0\r\n\r\n", VP_HTTP_ANOM_CHUNK_WS),
+	LC("\v5\r\nhello\r\n 6 a\r\n world\r\n0\r\n\r\n",
+	   VP_HTTP_ANOM_CHUNK_WS | VP_HTTP_ANOM_CHUNK_EXT),
+};
+
+START_TEST(test_lenient_chunks)
+{
+	struct vp_http_ctx *ctx = new_ctx();
+	struct sbuf resp = { 0 };
+	struct rec r = { 0 };
+
+	sb_str(&resp, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	sb_add(&resp, lenient_chunks[_i].chunks, lenient_chunks[_i].len);
+	for (size_t step = 0; step <= 1; step++) {
+		struct vp_http_conn c;
+		int sret;
+
+		vp_http_conn_init(&c);
+		feed_split(ctx, &c, true, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27, 0, 0, &r);
+		sret = feed_split(ctx, &c, false, resp.p, resp.n, 0, step, &r);
+		ck_assert_int_eq(sret, VP_HTTP_ANOMALY);
+		ASSERT_BUF(&r.resp[0], B_BODY, "hello world");
+		ck_assert(r.resp[0].body_done);
+		ck_assert_uint_eq(r.resp[0].anomalies, lenient_chunks[_i].anom);
+		ck_assert(!vp_http_conn_done(&c, false));
+		vp_http_conn_release(ctx, &c);
+		rec_free(&r);
+	}
+	free(resp.p);
+	vp_http_ctx_free(ctx);
+}
+END_TEST
+
+/*
+ * Response framing the way clients read it: with Transfer-Encoding in any form the first body
+ * byte tells chunked from not; an invalid Content-Length reads until close.
+ */
+static const struct {
+	const char *resp, *body;
+	uint64_t anom;
+} resp_framing_cases[] = {
+	{ "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nX5O raw", "X5O raw",
+	  VP_HTTP_ANOM_TE_HTTP10 | VP_HTTP_ANOM_INVALID_CHUNK },
+	{ "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", "abc",
+	  VP_HTTP_ANOM_TE_HTTP10 },
+	{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkedx\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "hello",
+	  VP_HTTP_ANOM_TE_NOT_CHUNKED_LAST },
+	{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n"
+	  "2\r\nhi\r\n0\r\n\r\n", "hi",
+	  VP_HTTP_ANOM_TE_NOT_CHUNKED_LAST },
+	{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: x, chunked\r\nContent-Length: 4\r\n\r\nXYZW", "XYZW",
+	  VP_HTTP_ANOM_CL_AND_TE | VP_HTTP_ANOM_INVALID_CHUNK },
+	{ "http/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi", "hi", VP_HTTP_ANOM_INVALID_PROTOCOL },
+	{ "HTTP/1.1 200 OK\r\nContent-Length: 68 34\r\n\r\nuntil close", "until close",
+	  VP_HTTP_ANOM_INVALID_CL },
+	{ "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nuntil close",
+	  "until close", VP_HTTP_ANOM_MULTIPLE_CL },
+};
+
+START_TEST(test_resp_framing)
+{
+	struct vp_http_ctx *ctx = new_ctx();
+	const char *rs = resp_framing_cases[_i].resp;
+
+	for (size_t step = 0; step <= 1; step++) {
+		struct vp_http_conn c;
+		struct rec r = { 0 };
+
+		vp_http_conn_init(&c);
+		feed_split(ctx, &c, true, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27, 0, 0, &r);
+		ck_assert_int_eq(feed_split(ctx, &c, false, rs, strlen(rs), 0, step, &r),
+				 VP_HTTP_ANOMALY);
+		vp_http_eof(ctx, &c, false, rec_cb, &r);
+		assert_buf(&r.resp[0], B_BODY, resp_framing_cases[_i].body,
+			   strlen(resp_framing_cases[_i].body));
+		ck_assert(r.resp[0].body_done);
+		ck_assert_uint_eq(r.resp[0].anomalies, resp_framing_cases[_i].anom);
+		vp_http_conn_release(ctx, &c);
+		rec_free(&r);
+	}
 	vp_http_ctx_free(ctx);
 }
 END_TEST
@@ -1239,6 +1343,119 @@ START_TEST(test_inflate_pool)
 }
 END_TEST
 
+/*
+ * Layered and mislabelled content codings (HTTP Evader): <enc> are the codings applied to the
+ * page in order (31 gzip, 15 zlib, -15 raw deflate, 1 a gzip member with every optional header
+ * field, reserved flags and a wrong CRC; 0 ends), <ce> the Content-Encoding field lines sent.
+ * With <layers> decoded at most, the body must be the page encoded by the first <keep> codings.
+ */
+static const struct {
+	const char *ce;
+	int enc[4];
+	uint32_t layers;
+	int keep;
+	uint64_t anom;
+} layer_cases[] = {
+	{ "Content-Encoding: gzip, deflate\r\n", { 31, -15 }, 2, 0, 0 },
+	{ "Content-Encoding: gzip\r\nContent-Encoding: deflate\r\nContent-Encoding: gzip\r\n",
+	  { 31, 15, 31 }, 3, 0, 0 },
+	{ "Content-Encoding: gzip,deflate,gzip\r\n", { 31, 15, 31 }, 2, 1,
+	  VP_HTTP_ANOM_MULTI_ENCODING },
+	{ "Content-Encoding: gzip, gzip\r\n", { 31 }, 2, 0, VP_HTTP_ANOM_DECOMPRESS_ERROR },
+	{ "Content-Encoding: deflate\r\n", { 0 }, 2, 0, VP_HTTP_ANOM_DECOMPRESS_ERROR },
+	{ "Content-Encoding: x gzip\r\n", { 15 }, 2, 0, 0 },
+	{ "Content-Encoding: X-Deflate\r\n", { 31 }, 2, 0, 0 },
+	{ "Content-Encoding: gzip\r\n", { 1 }, 2, 0, 0 },
+	{ "Content-Encoding: gzip\r\nContent-Encoding: br\r\n", { 31 }, 2, 0,
+	  VP_HTTP_ANOM_MULTI_ENCODING },
+};
+
+/* A gzip member the way HTTP Evader bends them: header fields galore, a wrong trailer. */
+static uint8_t *odd_gzip(const uint8_t *in, size_t n, size_t *out_len)
+{
+	static const uint8_t hdr[] = { 0x1f, 0x8b, 8, 0xfe, 1, 2, 3, 4, 0, 3, 3, 0, 'a', 'b', 'c',
+				       'n', 'a', 'm', 'e', 0, 'c', 0, 0x12, 0x34 };
+	size_t rlen;
+	uint8_t *raw = compress_buf(in, n, -15, &rlen);
+	uint8_t *out = malloc(sizeof(hdr) + rlen + 8);
+
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, hdr, sizeof(hdr));
+	memcpy(out + sizeof(hdr), raw, rlen);
+	memset(out + sizeof(hdr) + rlen, 0xee, 8);	/* CRC32 and ISIZE both wrong */
+	*out_len = sizeof(hdr) + rlen + 8;
+	free(raw);
+	return out;
+}
+
+START_TEST(test_layers)
+{
+	struct vp_http_limits l;
+	struct vp_http_ctx *ctx;
+	struct vp_http_stats st;
+	struct sbuf plain = { 0 }, resp = { 0 };
+	uint8_t *cur, *want = NULL;
+	size_t cur_len, want_len = 0;
+	char hdr[256];
+	int n;
+
+	vp_http_limits_default(&l);
+	l.memcap = 16u << 20;
+	l.decomp_layers = layer_cases[_i].layers;
+	ctx = vp_http_ctx_new(&l);
+	ck_assert_ptr_nonnull(ctx);
+	for (int i = 0; i < 60; i++)
+		sb_fmt(&plain, "layer upon layer %d; ", i);
+	cur = malloc(plain.n);
+	ck_assert_ptr_nonnull(cur);
+	memcpy(cur, plain.p, plain.n);
+	cur_len = plain.n;
+	for (int k = 0; k < 4 && layer_cases[_i].enc[k]; k++) {
+		int e = layer_cases[_i].enc[k];
+		size_t nl;
+		uint8_t *next = e == 1 ? odd_gzip(cur, cur_len, &nl) : compress_buf(cur, cur_len, e, &nl);
+
+		if (k + 1 == layer_cases[_i].keep) {
+			want = malloc(nl);
+			ck_assert_ptr_nonnull(want);
+			memcpy(want, next, nl);
+			want_len = nl;
+		}
+		free(cur);
+		cur = next;
+		cur_len = nl;
+	}
+	n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\n%sContent-Length: %zu\r\n\r\n",
+		     layer_cases[_i].ce, cur_len);
+	sb_add(&resp, hdr, (size_t)n);
+	sb_add(&resp, cur, cur_len);
+	for (size_t step = 0; step <= 1; step++) {
+		struct vp_http_conn c;
+		struct rec r = { 0 };
+
+		vp_http_conn_init(&c);
+		feed_split(ctx, &c, true, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27, 0, 0, &r);
+		feed_split(ctx, &c, false, resp.p, resp.n, 0, step, &r);
+		ck_assert(r.resp[0].body_done);
+		if (want)
+			assert_buf(&r.resp[0], B_BODY, (const char *)want, want_len);
+		else
+			assert_buf(&r.resp[0], B_BODY, plain.p, plain.n);
+		ck_assert_uint_eq(r.resp[0].anomalies & ~VP_HTTP_ANOM_REPEATED_HEADER,
+				  layer_cases[_i].anom);
+		vp_http_conn_release(ctx, &c);
+		rec_free(&r);
+	}
+	vp_http_ctx_stats(ctx, &st);
+	ck_assert_uint_eq(st.inflate_used, 0);
+	free(cur);
+	free(want);
+	free(plain.p);
+	free(resp.p);
+	vp_http_ctx_free(ctx);
+}
+END_TEST
+
 /* ---- pools, callbacks, names ------------------------------------------------------------- */
 
 START_TEST(test_memcap)
@@ -1451,10 +1668,13 @@ static Suite *http_suite(void)
 	tcase_add_loop_test(tc, test_tunnel, 0, 2);
 	tcase_add_test(tc, test_connect_refused);
 	tcase_add_test(tc, test_response_anomalies);
+	tcase_add_loop_test(tc, test_lenient_chunks, 0, ARRAY_SIZE(lenient_chunks));
+	tcase_add_loop_test(tc, test_resp_framing, 0, ARRAY_SIZE(resp_framing_cases));
 	tcase_add_loop_test(tc, test_coding, 0, ARRAY_SIZE(coding_cases));
 	tcase_add_loop_test(tc, test_bomb, 0, 2);
 	tcase_add_loop_test(tc, test_coding_errors, 0, 2);
 	tcase_add_test(tc, test_inflate_pool);
+	tcase_add_loop_test(tc, test_layers, 0, ARRAY_SIZE(layer_cases));
 	tcase_add_loop_test(tc, test_gzip_members, 0, 2);
 	suite_add_tcase(s, tc);
 
