@@ -50,6 +50,7 @@
 #define BOMB_MIN_OUT 16384u	   /* ratio judged only past this much output */
 #define MAX_CL	     (1ull << 62)
 #define MAX_CHUNK    (1ull << 60)
+#define JUNK_MAX     64u	   /* response bytes before "HTTP/" skipped, as Firefox does */
 #define NO_COLON     UINT32_MAX
 #define NO_FIELD     UINT32_MAX
 #define ALIGN8(x)    (((x) + 7) & ~(size_t)7)
@@ -83,6 +84,7 @@ enum half_flag {
 	HF_LAST_CR = 1u << 2,  /* trailer: previous byte was CR */
 	HF_EARLY = 1u << 3,    /* CONNECT: client data arrived before the answer */
 	HF_CL = 1u << 4,       /* ST_TE_SNIFF: a valid Content-Length (remain) */
+	HF_JUNK = 1u << 5,     /* response ST_LINE: skipping junk before "HTTP/" */
 };
 
 enum pend_flag {
@@ -202,6 +204,7 @@ struct zarena {
 	z_stream zs;
 	bool zinit;	/* inflate initialised: inflateEnd() due */
 	bool rbad;	/* the input outgrew the replay buffer */
+	bool gzonly;	/* sniffed without a Content-Encoding: gzip magic or nothing */
 	uint8_t mode;	/* enum zlmode */
 	uint8_t gzstep; /* enum gzstep */
 	uint8_t gzflg;
@@ -227,6 +230,7 @@ struct vp_http_slab {
 	uint32_t raw_len, line_start;
 	struct field *fields;
 	uint32_t nfields, pend;
+	uint32_t blank_at; /* response: a whitespace-only line starts here (NO_FIELD: none) */
 	uint8_t *arena;
 	uint8_t *hostbuf;
 	uint32_t host_len;
@@ -433,7 +437,7 @@ static void slab_reset(struct vp_http_slab *s)
 	s->matched = s->body_dirty = s->body_frozen = false;
 	s->pflags = s->zmode = s->nz = 0;
 	s->line_len = s->raw_len = s->line_start = s->nfields = 0;
-	s->pend = NO_FIELD;
+	s->pend = s->blank_at = NO_FIELD;
 	s->host_len = s->body_len = s->body_reported = 0;
 	s->z_in = s->z_out = 0;
 }
@@ -467,7 +471,7 @@ static struct zarena *zarena_get(struct vp_http_ctx *ctx)
 	ctx->zused++;
 	za->used = 0;
 	za->next = NULL;
-	za->zinit = za->rbad = false;
+	za->zinit = za->rbad = za->gzonly = false;
 	za->mode = ZL_SNIFF;
 	za->gzstep = GZ_ID1;
 	za->gzflg = za->npre = za->pre = 0;
@@ -1042,6 +1046,23 @@ static void zl_run(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint
 	}
 }
 
+/* A sniffed layer (gzonly) whose body is not gzip: everything goes on as sent, unflagged. */
+static void zl_not_gzip(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint8_t *d,
+			size_t n)
+{
+	struct zarena *za = s->zl[i];
+	uint8_t b0 = za->pre;
+
+	za->mode = ZL_PASS;
+	if (!za->rbad) {
+		zl_emit(f, s, i, za->mem + ZLIB_ROOM, za->rlen);
+		return;
+	}
+	if (za->npre)
+		zl_emit(f, s, i, &b0, 1);
+	zl_emit(f, s, i, d, n);
+}
+
 static void zl_push(struct feed *f, struct vp_http_slab *s, uint8_t i, const uint8_t *d,
 		    size_t n)
 {
@@ -1067,6 +1088,10 @@ static void zl_push(struct feed *f, struct vp_http_slab *s, uint8_t i, const uin
 			za->npre = 1;
 			return;
 		}
+		if (za->gzonly && (b0 != 0x1f || (za->npre ? d[0] : d[1]) != 0x8b)) {
+			zl_not_gzip(f, s, i, d, n);
+			return;
+		}
 		if (!zl_sniff(za, b0, za->npre ? d[0] : d[1])) {
 			zl_fail(f, s, i);
 			return;
@@ -1084,7 +1109,9 @@ static void zl_finish(struct feed *f, struct vp_http_slab *s)
 	for (uint8_t i = 0; i < s->nz && s->zmode == ZM_RUN; i++) {
 		struct zarena *za = s->zl[i];
 
-		if (za->mode == ZL_SNIFF || za->mode == ZL_GZHDR ||
+		if (za->gzonly && za->mode == ZL_SNIFF)
+			zl_not_gzip(f, s, i, NULL, 0);
+		else if (za->mode == ZL_SNIFF || za->mode == ZL_GZHDR ||
 		    (za->mode == ZL_INFLATE && !za->out))
 			zl_fail(f, s, i);
 	}
@@ -1098,12 +1125,36 @@ static void decode(struct feed *f, struct vp_http_slab *s, const uint8_t *d, siz
 	zl_push(f, s, 0, d, n);
 }
 
+/*
+ * A response body starting with the gzip magic (first byte 1f here, the layer checks the
+ * second) but no usable Content-Encoding: browsers may sniff it, so try one layer; one that
+ * does not decode passes its bytes on raw.
+ */
+static void sniff_gzip(struct feed *f, struct vp_http_slab *s)
+{
+	struct zarena *za;
+
+	if (s->nz || !f->ctx->ztotal || !f->ctx->lim.decomp_layers)
+		return;
+	za = zarena_get(f->ctx);
+	if (!za) {
+		flag(f, VP_HTTP_ANOM_DECOMPRESS_NOMEM);
+		f->ctx->st.inflate_nomem++;
+		return;
+	}
+	za->gzonly = true;
+	s->zl[s->nz++] = za;
+	s->zmode = ZM_RUN;
+}
+
 static void deliver(struct feed *f, const uint8_t *d, size_t n)
 {
 	struct vp_http_slab *s = f->h->slab;
 	uint32_t depth = f->to_server ? f->ctx->lim.req_body_depth : f->ctx->lim.resp_body_depth;
 	size_t take;
 
+	if (n && !f->to_server && s->zmode == ZM_OFF && !own_msg(f)->body_seen && d[0] == 0x1f)
+		sniff_gzip(f, s);
 	own_msg(f)->body_seen += n;
 	if (s->body_frozen)
 		return;
@@ -1278,6 +1329,29 @@ static uint32_t name_hash(const uint8_t *p, size_t n)
 	return h;
 }
 
+/*
+ * Response field names with control bytes or folds inside ("Transfer\0-Encoding",
+ * "Content-Encoding\r\n :"): the kind of the name with those bytes dropped, so that the
+ * chunking and codings a lenient client may apply are inspected too (both are checked
+ * against the body bytes).  Only those two: a Content-Length read from such a name could
+ * end the inspected body early.  Requests stay strict.
+ */
+static uint8_t squeezed_kind(const uint8_t *name, size_t n)
+{
+	uint8_t buf[24], kind;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] <= 0x20 || name[i] == 0x7f)
+			continue;
+		if (k == sizeof(buf))
+			return K_OTHER;
+		buf[k++] = name[i];
+	}
+	kind = field_kind(buf, k);
+	return kind == K_TE || kind == K_CENC ? kind : K_OTHER;
+}
+
 /* Parses the name of field <fl> once its last continuation line is known. */
 static void field_parse(struct feed *f, struct vp_http_slab *s, struct field *fl)
 {
@@ -1309,6 +1383,8 @@ static void field_parse(struct feed *f, struct vp_http_slab *s, struct field *fl
 	}
 	fl->kind = field_kind(p + fl->start, fl->name_len);
 	fl->hash = name_hash(p + fl->start, fl->name_len);
+	if (!f->to_server && fl->kind == K_OTHER && fl->colon != NO_COLON)
+		fl->kind = squeezed_kind(p + fl->start, fl->colon - fl->start);
 }
 
 static void finish_pending(struct feed *f, struct vp_http_slab *s)
@@ -2052,6 +2128,15 @@ static bool status_prefix_ok(const struct vp_http_slab *s, const uint8_t *d, siz
 	return true;
 }
 
+/* Do the 5 bytes at p read "HTTP/" in any case? */
+static bool status_prefix_ok_at(const uint8_t *p)
+{
+	for (size_t i = 0; i < 5; i++)
+		if (lower(p[i]) != "http/"[i])
+			return false;
+	return true;
+}
+
 static void line_done(struct feed *f, struct vp_http_slab *s)
 {
 	struct vp_http_msg *m = own_msg(f);
@@ -2074,14 +2159,52 @@ static void line_done(struct feed *f, struct vp_http_slab *s)
 		request09_done(f, s);
 }
 
+/* Is the answered request an HTTP/0.9 one (its response has no status line)? */
+static bool answers_09(const struct feed *f)
+{
+	const struct vp_http_conn *c = f->c;
+
+	return c->pend_count && (c->pend_flags[c->pend_head] & PF_09);
+}
+
+/*
+ * Response bytes before "HTTP/" (" HTTP/1.1", "foobar\r\nHTTP/1.1"): Firefox skips them, so
+ * up to JUNK_MAX bytes are read one at a time; the status line starts where "HTTP/" ends
+ * the buffer.  Without one the message is status-less and all bytes so far are its body.
+ */
+static size_t on_junk(struct feed *f, struct vp_http_slab *s, const uint8_t *d)
+{
+	uint32_t cap = min_u32(JUNK_MAX, f->ctx->lim.max_line);
+
+	if (s->line_len >= cap) {
+		f->h->flags &= (uint8_t)~HF_JUNK;
+		response_without_status(f, s);
+		return 0;
+	}
+	s->line[s->line_len++] = d[0];
+	if (s->line_len > 5 && status_prefix_ok_at(s->line + s->line_len - 5)) {
+		flag(f, VP_HTTP_ANOM_LINE_WHITESPACE);
+		memmove(s->line, s->line + s->line_len - 5, 5);
+		s->line_len = 5;
+		f->h->flags &= (uint8_t)~HF_JUNK;
+	}
+	return 1;
+}
+
 static size_t on_line(struct feed *f, const uint8_t *d, size_t len)
 {
 	struct vp_http_slab *s = f->h->slab;
 	const uint8_t *lf;
 	size_t n;
 
+	if (f->h->flags & HF_JUNK)
+		return on_junk(f, s, d);
 	if (!f->to_server && s->line_len < 5 && !status_prefix_ok(s, d, len)) {
-		response_without_status(f, s);
+		if (answers_09(f)) {
+			response_without_status(f, s);
+			return 0;
+		}
+		f->h->flags |= HF_JUNK;
 		return 0;
 	}
 	lf = memchr(d, '\n', len);
@@ -2098,6 +2221,50 @@ static size_t on_line(struct feed *f, const uint8_t *d, size_t len)
 	return n + 1;
 }
 
+/* True when p[0..n) holds only SP, HTAB and CR. */
+static bool blank_line(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_ws(p[i]) && p[i] != '\r')
+			return false;
+	return true;
+}
+
+/* Does the line p[0..n) go on the header block: a fold, or "token [ws] :"? */
+static bool field_like(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n && is_ws(p[0]))
+		return true;
+	while (i < n && is_tchar(p[i]))
+		i++;
+	while (i > 0 && i < n && is_ws(p[i]))
+		i++;
+	return i > 0 && i < n && p[i] == ':';
+}
+
+/*
+ * Response: a whitespace-only line ("\n \n", "\n\r\r\n") followed by a line that is no
+ * field: some clients ended the header block at the blank line, so the block ends there
+ * and raw[at..raw_len) is read again as the start of the body.
+ */
+static size_t step(struct feed *f, const uint8_t *d, size_t len);
+
+static void end_at_blank(struct feed *f, struct vp_http_slab *s, uint32_t at)
+{
+	uint32_t n = s->raw_len, pos = at;
+	struct vp_http_half *h = f->h;
+
+	flag(f, VP_HTTP_ANOM_INVALID_FOLD);
+	s->raw_len = s->blank_at;
+	s->blank_at = NO_FIELD;
+	headers_done(f);
+	while (pos < n && !f->stopped && h->slab == s && h->state >= ST_BODY_CL &&
+	       h->state <= ST_TE_SNIFF)
+		pos += (uint32_t)step(f, s->raw + pos, n - pos);
+}
+
 /* One complete physical line raw[start..end) (end after its LF) of the header block. */
 static void header_line(struct feed *f, struct vp_http_slab *s, uint32_t start, uint32_t end)
 {
@@ -2109,6 +2276,18 @@ static void header_line(struct feed *f, struct vp_http_slab *s, uint32_t start, 
 		flag(f, VP_HTTP_ANOM_BARE_LF);
 	if (cend == start) {
 		headers_done(f);
+		return;
+	}
+	if (s->blank_at != NO_FIELD) {
+		if (!field_like(s->raw + start, cend - start)) {
+			end_at_blank(f, s, start);
+			return;
+		}
+		s->blank_at = NO_FIELD;
+	}
+	if (!f->to_server && s->nfields && blank_line(s->raw + start, cend - start)) {
+		flag(f, VP_HTTP_ANOM_OBS_FOLD);
+		s->blank_at = start;	/* decided by the next line; kept in header_raw only */
 		return;
 	}
 	if (is_ws(s->raw[start]) && s->pend != NO_FIELD) {
@@ -2472,8 +2651,20 @@ int vp_http_eof(struct vp_http_ctx *ctx, struct vp_http_conn *c, bool to_server,
 	feed_init(&f, ctx, c, to_server, cb, cbctx);
 	if (terminal(f.h->state))
 		return result(&f);
+	if (f.h->state == ST_HEADERS && f.h->slab->blank_at != NO_FIELD &&
+	    f.h->slab->line_start < f.h->slab->raw_len &&
+	    !field_like(f.h->slab->raw + f.h->slab->line_start,
+			f.h->slab->raw_len - f.h->slab->line_start))
+		end_at_blank(&f, f.h->slab, f.h->slab->line_start);
 	switch (f.h->state) {
 	case ST_LINE:
+		if (f.h->flags & HF_JUNK) {	/* no status line came: a status-less body */
+			f.h->flags &= (uint8_t)~HF_JUNK;
+			response_without_status(&f, f.h->slab);
+			msg_end(&f, true);
+			break;
+		}
+		/* fall through */
 	case ST_HEADERS:
 		flag(&f, VP_HTTP_ANOM_TRUNCATED);
 		fire(&f, VP_HTTP_EV_INCOMPLETE);

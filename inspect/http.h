@@ -22,7 +22,9 @@
  * tells the format from its bytes, not from the label: gzip (header parsed leniently: reserved
  * flags, CRC and ISIZE are not checked), zlib, or raw deflate.  A layer that cannot decode its
  * input flags DECOMPRESS_ERROR and passes its bytes on as they are (its first 4 KiB, kept for
- * that), so a body labelled with a coding it does not have is still inspected.
+ * that), so a body labelled with a coding it does not have is still inspected.  A response
+ * body starting with the gzip magic (1f 8b) but with no usable Content-Encoding gets one layer
+ * too (browsers sniff); any other first bytes pass unchanged and unflagged.
  *
  * Sticky buffers (Suricata semantics; "value" = the field value with obs-folds unfolded (line
  * endings removed, the continuation's whitespace kept) and leading/trailing SP/HTAB trimmed;
@@ -90,11 +92,20 @@
  * decides: a hex digit or line junk starts chunks, anything else (flagged INVALID_CHUNK) is a
  * body framed by Content-Length or read until close; chunk lines are read leniently (line
  * endings and SP/HTAB/VT/FF before the size skipped, bytes after its digits ignored as an
- * extension, flagged CHUNK_WS / CHUNK_EXT).
+ * extension, flagged CHUNK_WS / CHUNK_EXT); (c) a response field name with control bytes,
+ * whitespace or a fold inside ("Transfer\0-Encoding", "Content-Encoding\r\n :") counts as
+ * Transfer-Encoding or Content-Encoding when it reads so with those bytes dropped (never as
+ * Content-Length); (d) a whitespace-only line (SP/HTAB/CR) after a field is decided by the next
+ * line: a field, a fold or the empty line go on as usual (flagged OBS_FOLD), anything else
+ * means the header block ended at the blank line and that line starts the body (flagged
+ * INVALID_FOLD too).
  *
- * A response that does not start with "HTTP/" (an HTTP/0.9 answer, or garbage) is reported as
- * RESPONSE_HEADERS with empty start-line and header buffers (flagged RESP_NO_STATUS unless the
- * request was HTTP/0.9), then everything up to the end of the stream is its body.
+ * Up to 64 bytes of junk before "HTTP/" in a response (" HTTP/1.1", "foobar\r\nHTTP/1.1") are
+ * skipped as Firefox does (flagged LINE_WHITESPACE).  A response that does not start with
+ * "HTTP/" within them, or answers an HTTP/0.9 request (an HTTP/0.9 answer, or garbage) is
+ * reported as RESPONSE_HEADERS with empty start-line and header buffers (flagged
+ * RESP_NO_STATUS unless the request was HTTP/0.9), then everything up to the end of the stream
+ * is its body, junk included.
  *
  * Transaction ids count requests from 0 on each connection; a response carries the id of the
  * request it answers (responses are matched to requests in order).
@@ -130,7 +141,8 @@ enum vp_http_anomaly {
 	VP_HTTP_ANOM_HTTP09 = 1ull << 2,		/* "GET /" simple request, no version */
 	VP_HTTP_ANOM_INVALID_PROTOCOL = 1ull << 3,	/* version not "HTTP/" DIGIT "." DIGIT */
 	VP_HTTP_ANOM_UNKNOWN_VERSION = 1ull << 4,	/* well-formed but not 1.0 / 1.1 */
-	VP_HTTP_ANOM_LINE_WHITESPACE = 1ull << 5,	/* leading, repeated or non-SP separators */
+	VP_HTTP_ANOM_LINE_WHITESPACE = 1ull << 5,	/* leading, repeated or non-SP separators;
+							 * response: junk before "HTTP/" */
 	VP_HTTP_ANOM_URI_SPACE = 1ull << 6,		/* whitespace inside the request target */
 	VP_HTTP_ANOM_INVALID_STATUS = 1ull << 7,	/* status code not 3 digits */
 	VP_HTTP_ANOM_RESP_NO_STATUS = 1ull << 8,	/* response without status line (0.9-style) */
@@ -146,7 +158,8 @@ enum vp_http_anomaly {
 	VP_HTTP_ANOM_NO_COLON = 1ull << 16,		/* field line without ':' */
 	VP_HTTP_ANOM_INVALID_HEADER_VALUE = 1ull << 17,	/* control byte (not HTAB/NUL) in a value */
 	VP_HTTP_ANOM_OBS_FOLD = 1ull << 18,		/* obsolete line folding (unfolded) */
-	VP_HTTP_ANOM_INVALID_FOLD = 1ull << 19,		/* whitespace line before the first field */
+	VP_HTTP_ANOM_INVALID_FOLD = 1ull << 19,		/* whitespace line before the first field,
+							 * or ending a response's block */
 	VP_HTTP_ANOM_REPEATED_HEADER = 1ull << 20,	/* a field name seen more than once */
 	/* framing (RFC 9112 6.3, 11.2) */
 	VP_HTTP_ANOM_CL_AND_TE = 1ull << 21,		/* Content-Length with Transfer-Encoding */
