@@ -17,6 +17,7 @@
 
 #include "daemon/config.h"
 #include "daemon/nft.h"
+#include "normalize/utf8.h"
 
 /*
  * vpatchd.conf(5): one "key = value" per line.  A value is a bare word, a
@@ -366,37 +367,6 @@ int vp_config_add_rules(struct vp_config *cfg, const char *path, bool append)
 
 /* ---- text checks ---- */
 
-/* Length of the valid UTF-8 sequence at <s> (at most <n> bytes), 0 if invalid
- * (overlong forms, surrogates and code points above U+10FFFF are invalid). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		return 0;
-	return len;
-}
-
 /* Reports the first NUL, control character or invalid UTF-8 of the line; true if clean. */
 static bool check_text(struct loader *ld, const char *line, size_t len)
 {
@@ -412,7 +382,7 @@ static bool check_text(struct loader *ld, const char *line, size_t len)
 			report(ld, "control character 0x%02x at column %zu", s[i], i + 1);
 			return false;
 		}
-		n = utf8_seq(s + i, len - i);
+		n = vp_utf8_seq_len(s + i, len - i);
 		if (n == 0) {
 			report(ld, "not valid UTF-8 text (byte 0x%02x at column %zu)", s[i], i + 1);
 			return false;

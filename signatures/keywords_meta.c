@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "signatures/rule.h"
+#include "normalize/utf8.h"
 
 /* ---- growable text with a hard maximum (metadata JSON) ---- */
 
@@ -47,35 +48,6 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* Appends <s> as a JSON string; bytes that are not valid UTF-8 become \u00XX. */
 static void sb_json_str(struct sbuf *b, const char *s)
 {
@@ -85,7 +57,7 @@ static void sb_json_str(struct sbuf *b, const char *s)
 
 	sb_add(b, "\"", 1);
 	while (n) {
-		l = utf8_len(u, n);
+		l = vp_utf8_seq_len(u, n);
 		if (*u == '"' || *u == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)*u;
