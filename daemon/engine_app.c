@@ -381,7 +381,8 @@ static void log_file(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
 
 /*
  * The http and fileinfo events of one HTTP callback: a body's file when it ends, the
- * transaction when its final response is complete.
+ * transaction when its final response is complete, or when the response direction ended
+ * without one (UNANSWERED, as Suricata logs such a transaction at flow end).
  */
 static void http_log(struct vp_engine_worker *w, struct vp_pkt_ctx *c, enum vp_http_event ev,
 		     const struct vp_http_tx *tx)
@@ -399,6 +400,8 @@ static void http_log(struct vp_engine_worker *w, struct vp_pkt_ctx *c, enum vp_h
 		log_tx(w, c);
 	}
 	if (ev == VP_HTTP_EV_RESPONSE_HEADERS && r->body_done && !interim)
+		log_tx(w, c);
+	if (ev == VP_HTTP_EV_UNANSWERED)
 		log_tx(w, c);
 }
 
@@ -426,6 +429,8 @@ static int on_http(void *ctx, enum vp_http_event ev, const struct vp_http_tx *tx
 	else if (ev == VP_HTTP_EV_RESPONSE_HEADERS)
 		w->stats.http_responses++;
 	c->tx = tx;
+	if (ev == VP_HTTP_EV_UNANSWERED)
+		goto out;	/* logged only: every detection point already ran */
 	if (http_anomalies(w, c, ev, m))
 		goto out;
 	if (ev == VP_HTTP_EV_GIVEUP || ev == VP_HTTP_EV_INCOMPLETE) {
@@ -482,6 +487,20 @@ static void probe_http(struct vp_flow_state *st, const struct vp_tcp_delivery *d
 		      looks_like_http(d->data + d->new_off, d->len - d->new_off);
 }
 
+/*
+ * The direction ends for the HTTP parser; after the response direction, the requests it never
+ * answered are reported (logged as http events).
+ */
+static void http_end(struct vp_engine_worker *w, struct vp_pkt_ctx *c, bool to_server)
+{
+	struct vp_flow_state *st = c->st;
+
+	st->http_eof[to_server ? 0 : 1] = true;
+	vp_http_eof(w->http, &st->http, to_server, on_http, c);
+	if (!to_server && c->v == VP_ENGINE_ACCEPT)
+		vp_http_unanswered(w->http, &st->http, on_http, c);
+}
+
 /* Feeds the direction's new stream bytes, and its end, to the HTTP parser. */
 static void http_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
 		       const struct vp_tcp_delivery *d, bool to_server)
@@ -509,10 +528,8 @@ static void http_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
 		st->http_off[dir] = d->stream_off + d->len;
 	}
 	if ((d->flags & (VP_REASM_F_FIN | VP_REASM_F_RST)) && !st->http_eof[dir] &&
-	    c->v == VP_ENGINE_ACCEPT) {
-		st->http_eof[dir] = true;
-		vp_http_eof(w->http, &st->http, to_server, on_http, c);
-	}
+	    c->v == VP_ENGINE_ACCEPT)
+		http_end(w, c, to_server);
 }
 
 /* ---- stream ----------------------------------------------------------------- */
@@ -609,8 +626,7 @@ static void flush_state(struct vp_engine_worker *w, struct vp_flow_state *st)
 		c.p.ts = f->last_seen;
 		c.p.flow_flags = VP_PKT_HAS_FLOW | (dir == 0 ? VP_PKT_TO_SERVER : VP_PKT_TO_CLIENT) |
 				 (f->tcp_state >= VP_TCP_ESTABLISHED ? VP_PKT_ESTABLISHED : 0);
-		st->http_eof[dir] = true;
-		vp_http_eof(w->http, &st->http, dir == 0, on_http, &c);
+		http_end(w, &c, dir == 0);
 	}
 }
 

@@ -625,7 +625,9 @@ static void try_release_req(struct vp_http_ctx *ctx, struct vp_http_conn *c)
 
 	if (!h->slab || (h->state != ST_IDLE && !terminal(h->state)))
 		return;
-	if (!terminal(c->resp.state) && pending_has(c, h->slab->tx.id))
+	/* After the response side's eof the request waits for vp_http_unanswered(). */
+	if ((!terminal(c->resp.state) || c->resp.state == ST_EOF) &&
+	    pending_has(c, h->slab->tx.id))
 		return;
 	slab_put(ctx, h->slab);
 	h->slab = NULL;
@@ -2685,6 +2687,31 @@ int vp_http_eof(struct vp_http_ctx *ctx, struct vp_http_conn *c, bool to_server,
 	if (f.h->state == ST_EOF)
 		return f.anom ? VP_HTTP_ANOMALY : VP_HTTP_OK;
 	return result(&f);
+}
+
+int vp_http_unanswered(struct vp_http_ctx *ctx, struct vp_http_conn *c, vp_http_event_fn cb,
+		       void *cbctx)
+{
+	const struct vp_http_slab *rq = c->req.slab;
+	struct vp_http_tx tx;
+	bool stopped = false;
+
+	if (!terminal(c->resp.state))
+		return VP_HTTP_OK;
+	while (c->pend_count) {
+		memset(&tx, 0, sizeof(tx));
+		tx.id = c->pend_id[c->pend_head];
+		if (rq && rq->tx.id == tx.id && rq->tx.req.line_valid) {
+			tx.req = rq->tx.req;
+			tx.req.body = slice(rq->body, rq->body_len);
+			tx.req.body_new = rq->body_len;
+		}
+		pop_pending(c, tx.id);
+		if (!stopped && cb && cb(cbctx, VP_HTTP_EV_UNANSWERED, &tx))
+			stopped = true;
+	}
+	try_release_req(ctx, c);
+	return stopped ? VP_HTTP_STOPPED : VP_HTTP_OK;
 }
 
 /* Skips a hole of <len> bytes inside a body; false when the framing cannot stay in sync. */

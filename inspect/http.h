@@ -84,6 +84,12 @@
  *                               tx->resp has what was parsed: line_valid / valid say which.
  *   VP_HTTP_EV_INCOMPLETE       vp_http_eof() inside a start line or header block: the same view
  *                               as GIVEUP, with VP_HTTP_ANOM_TRUNCATED.
+ *   VP_HTTP_EV_UNANSWERED       vp_http_unanswered() only (never from feed/eof/gap): once per
+ *                               request still without a final response (none came, only 1xx,
+ *                               or it was cut short in its header block), oldest id first.
+ *                               tx->req as at REQUEST_BODY (body_new = body.len) when this
+ *                               connection still holds the request (tx->req.line_valid; an
+ *                               earlier pipelined request shows only tx->id); tx->resp empty.
  *
  * Requests are framed strictly (RFC 9112 6.3: smuggling).  Responses are framed the way clients
  * manage to read them, so that what a client may take as body is inspected as body (HTTP
@@ -228,6 +234,7 @@ enum vp_http_event {
 	VP_HTTP_EV_RESPONSE_BODY,
 	VP_HTTP_EV_GIVEUP,
 	VP_HTTP_EV_INCOMPLETE,
+	VP_HTTP_EV_UNANSWERED,
 };
 
 /* One side of a transaction.  Fields that do not apply to the side stay empty. */
@@ -359,6 +366,18 @@ int vp_http_feed(struct vp_http_ctx *ctx, struct vp_http_conn *c, bool to_server
  */
 int vp_http_eof(struct vp_http_ctx *ctx, struct vp_http_conn *c, bool to_server,
 		vp_http_event_fn cb, void *cbctx);
+
+/*
+ * Once the response direction is not parsed any more (after its vp_http_eof(), or a give-up,
+ * stop or tunnel), reports each request still waiting for its final response as a
+ * VP_HTTP_EV_UNANSWERED event, oldest first, and forgets it: a transaction is reported once,
+ * either with its final response or here.  Does nothing while the response direction is still
+ * parsed.  The request slab of a pending request is kept after the response side's eof until
+ * this call (or vp_http_conn_release()).  Returns VP_HTTP_OK, or VP_HTTP_STOPPED when the
+ * callback asked to stop (the remaining requests are then dropped unreported).  Owner worker.
+ */
+int vp_http_unanswered(struct vp_http_ctx *ctx, struct vp_http_conn *c, vp_http_event_fn cb,
+		       void *cbctx);
 
 /*
  * <len> bytes of the direction are missing (reassembly gap: the receiver acknowledged bytes that

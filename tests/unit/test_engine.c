@@ -556,6 +556,41 @@ START_TEST(test_http_and_fileinfo_events)
 }
 END_TEST
 
+/*
+ * A request never answered gets its http event when the capture ends (flush), after the
+ * answered one's events, and the answered transaction is not logged again.
+ */
+START_TEST(test_http_unanswered_at_flush)
+{
+	static const char req[] = "GET /lonely HTTP/1.1\r\nHost: u.test\r\n\r\n";
+	struct rig r;
+	json_t *ev;
+
+	rig_opts(&r, VP_MODE_DETECT);
+	r.o.eve_types = VP_EVE_HTTP | VP_EVE_FILEINFO;
+	rig_start(&r, NULL);
+	exchange(&r, 40200, false);
+	ck_assert_int_eq(session(&r, 40201, req), VP_ENGINE_ACCEPT);
+	vp_engine_flush(r.w);
+	ev = rig_finish(&r);
+	ck_assert_uint_eq(json_array_size(ev), 3);
+	ck_assert_str_eq(str_at(ev, 0, NULL, "event_type"), "fileinfo");
+	ck_assert_str_eq(str_at(ev, 1, NULL, "event_type"), "http");
+	ck_assert_str_eq(str_at(ev, 1, "http", "url"), "/f.txt?q");
+	ck_assert_str_eq(str_at(ev, 2, NULL, "event_type"), "http");
+	ck_assert_str_eq(str_at(ev, 2, NULL, "src_ip"), CLIENT);
+	ck_assert_int_eq(int_at(ev, 2, NULL, "src_port"), 40201);
+	ck_assert_int_eq(int_at(ev, 2, NULL, "dest_port"), 80);
+	ck_assert_int_eq(int_at(ev, 2, NULL, "tx_id"), 0);
+	ck_assert_str_eq(str_at(ev, 2, "http", "url"), "/lonely");
+	ck_assert_str_eq(str_at(ev, 2, "http", "hostname"), "u.test");
+	ck_assert_ptr_null(json_object_get(json_object_get(json_array_get(ev, 2), "http"),
+					   "status"));
+	ck_assert_int_eq(int_at(ev, 2, "http", "length"), 0);
+	json_decref(ev);
+}
+END_TEST
+
 START_TEST(test_default_alerts_only)
 {
 	struct rig r;
@@ -613,6 +648,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_eve_format_http);
 	tcase_add_test(tc, test_eve_format_fileinfo);
 	tcase_add_loop_test(tc, test_http_and_fileinfo_events, 0, 2);
+	tcase_add_test(tc, test_http_unanswered_at_flush);
 	tcase_add_test(tc, test_default_alerts_only);
 	suite_add_tcase(s, tc);
 	return s;

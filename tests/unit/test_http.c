@@ -1572,6 +1572,71 @@ START_TEST(test_memcap)
 }
 END_TEST
 
+/* Event sequence "ev:id[:uri]" of the unanswered-request test. */
+static int seq_cb(void *cbctx, enum vp_http_event ev, const struct vp_http_tx *tx)
+{
+	struct sbuf *log = cbctx;
+
+	ck_assert_ptr_nonnull(tx);
+	sb_fmt(log, "%d:%llu", ev, (unsigned long long)tx->id);
+	if (ev == VP_HTTP_EV_UNANSWERED) {
+		ck_assert(!tx->resp.line_valid && !tx->resp.valid);
+		if (tx->req.line_valid)
+			sb_add(log, tx->req.uri_raw.ptr, tx->req.uri_raw.len);
+	}
+	sb_add(log, " ", 1);
+	return 0;
+}
+
+static const struct {
+	const char *req, *resp, *want;
+	uint32_t kept;	/* request slabs held between the response's eof and the report */
+} unanswered_cases[] = {
+	/* pipelined: the first is answered, the second shows its id only (its slab went to the
+	 * third), the third its buffers */
+	{ "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n"
+	  "GET /c HTTP/1.1\r\nHost: h\r\n\r\n",
+	  "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+	  "1:0 1:1 1:2 3:0 7:1 7:2/c ", 1 },
+	/* only an interim response: still unanswered */
+	{ "GET /x HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 100 Continue\r\n\r\n", "1:0 3:0 7:0/x ", 1 },
+	/* no response at all */
+	{ "GET /y HTTP/1.1\r\nHost: h\r\n\r\n", "", "1:0 7:0/y ", 1 },
+	/* answered by a body read until close: logged with the response, never again */
+	{ "GET /z HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\nhello",
+	  "1:0 3:0 4:0 4:0 ", 0 },
+	/* a response cut short in its header block does not answer */
+	{ "GET /t HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 200 OK\r\nServ", "1:0 6:0 7:0/t ", 1 },
+};
+
+START_TEST(test_unanswered)
+{
+	struct vp_http_ctx *ctx = new_ctx();
+	struct vp_http_conn c;
+	struct vp_http_stats st;
+	struct sbuf log = { 0 };
+	const char *rq = unanswered_cases[_i].req, *rs = unanswered_cases[_i].resp;
+
+	vp_http_conn_init(&c);
+	vp_http_feed(ctx, &c, true, (const uint8_t *)rq, strlen(rq), seq_cb, &log);
+	vp_http_feed(ctx, &c, false, (const uint8_t *)rs, strlen(rs), seq_cb, &log);
+	/* the response direction is still parsed: nothing to report yet */
+	ck_assert_int_eq(vp_http_unanswered(ctx, &c, seq_cb, &log), VP_HTTP_OK);
+	vp_http_eof(ctx, &c, false, seq_cb, &log);
+	vp_http_ctx_stats(ctx, &st);
+	ck_assert_uint_eq(st.req_slabs_used, unanswered_cases[_i].kept);
+	ck_assert_int_eq(vp_http_unanswered(ctx, &c, seq_cb, &log), VP_HTTP_OK);
+	ck_assert_int_eq(vp_http_unanswered(ctx, &c, seq_cb, &log), VP_HTTP_OK);	/* once */
+	vp_http_eof(ctx, &c, true, seq_cb, &log);
+	ck_assert_str_eq((const char *)log.p, unanswered_cases[_i].want);
+	vp_http_ctx_stats(ctx, &st);
+	ck_assert_uint_eq(st.slabs_used, 0);
+	vp_http_conn_release(ctx, &c);
+	free(log.p);
+	vp_http_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_stop)
 {
 	struct vp_http_ctx *ctx = new_ctx();
@@ -1747,6 +1812,7 @@ static Suite *http_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_memcap);
 	tcase_add_test(tc, test_stop);
+	tcase_add_loop_test(tc, test_unanswered, 0, ARRAY_SIZE(unanswered_cases));
 	tcase_add_test(tc, test_names);
 	tcase_add_loop_test(tc, test_gap, 0, 5);
 	tcase_add_test(tc, test_random);
