@@ -202,6 +202,7 @@ static void put_response(struct vp_sig_input *in, const struct vp_http_msg *m, b
 	put(in, VP_BUF_HTTP_CONTENT_TYPE, m->content_type, fresh);
 	put(in, VP_BUF_HTTP_CONTENT_LEN, m->content_len, fresh);
 	put(in, VP_BUF_HTTP_COOKIE, m->cookie, fresh);
+	put(in, VP_BUF_HTTP_CONNECTION, m->connection, fresh);
 }
 
 /* This direction's header buffers (http.header, .raw, names, start). */

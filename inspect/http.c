@@ -785,7 +785,8 @@ static bool zl_bomb_ok(struct feed *f, struct vp_http_slab *s, uint8_t i)
 static void zl_sink(struct feed *f, struct vp_http_slab *s, const uint8_t *d, size_t n)
 {
 	const struct vp_http_limits *l = &f->ctx->lim;
-	uint32_t cap = min_u32(l->resp_body_depth, l->decomp_max_output);
+	uint32_t depth = f->to_server ? l->req_body_depth : l->resp_body_depth;
+	uint32_t cap = min_u32(depth, l->decomp_max_output);
 	size_t take = cap - s->body_len;
 
 	if (take > n)
@@ -795,7 +796,7 @@ static void zl_sink(struct feed *f, struct vp_http_slab *s, const uint8_t *d, si
 	s->body_dirty |= take > 0;
 	s->z_out += take;
 	if (s->body_len >= cap) {
-		if (cap < l->resp_body_depth)
+		if (cap < depth)
 			flag(f, VP_HTTP_ANOM_DECOMPRESS_BOMB);
 		zstop(f->ctx, s);
 	} else if (l->decomp_max_ratio && s->z_out >= BOMB_MIN_OUT &&
@@ -1560,7 +1561,7 @@ static void set_field_slices(struct vp_http_slab *s, struct vp_http_msg *m, bool
 		case K_ACCEPT: dst = req ? &m->accept : NULL; break;
 		case K_ACCEPT_ENC: dst = req ? &m->accept_enc : NULL; break;
 		case K_ACCEPT_LANG: dst = req ? &m->accept_lang : NULL; break;
-		case K_CONNECTION: dst = req ? &m->connection : NULL; break;
+		case K_CONNECTION: dst = &m->connection; break;
 		case K_SETCOOKIE: dst = req ? NULL : &m->cookie; break;
 		case K_SERVER: dst = req ? NULL : &m->server; break;
 		case K_LOCATION: dst = req ? NULL : &m->location; break;
@@ -1980,8 +1981,10 @@ static void request_headers_done(struct feed *f, struct vp_http_slab *s)
 		return;
 	}
 	m->body_done = fr == F_NONE;
-	if (fr == F_CL || fr == F_CHUNKED)
+	if (fr == F_CL || fr == F_CHUNKED) {
+		start_decoding(f, s);	/* gzip/deflate request body (Suricata >= 7.0.16) */
 		enter_body(f, fr, len);
+	}
 	else
 		f->h->state = ST_IDLE;
 	fire(f, VP_HTTP_EV_REQUEST_HEADERS);
@@ -2645,6 +2648,17 @@ int vp_http_feed(struct vp_http_ctx *ctx, struct vp_http_conn *c, bool to_server
 	return result(&f);
 }
 
+/*
+ * The server closed inside its header block, after a whole line: the block ends there, as
+ * libhtp and clients read it, and the (empty) body with it.
+ */
+static void close_headers(struct feed *f)
+{
+	headers_done(f);
+	if (!f->stopped && !terminal(f->h->state) && f->h->state != ST_IDLE)
+		msg_end(f, true);
+}
+
 int vp_http_eof(struct vp_http_ctx *ctx, struct vp_http_conn *c, bool to_server,
 		vp_http_event_fn cb, void *cbctx)
 {
@@ -2669,6 +2683,10 @@ int vp_http_eof(struct vp_http_ctx *ctx, struct vp_http_conn *c, bool to_server,
 		/* fall through */
 	case ST_HEADERS:
 		flag(&f, VP_HTTP_ANOM_TRUNCATED);
+		if (!to_server && f.h->slab->line_start == f.h->slab->raw_len) {
+			close_headers(&f);
+			break;
+		}
 		fire(&f, VP_HTTP_EV_INCOMPLETE);
 		break;
 	case ST_IDLE:

@@ -52,11 +52,13 @@
  *                                                from Host (repeats joined ", ")
  *   http.host.raw         req.host_raw           as sent, same source
  *   http.user_agent, http.referer, http.accept, http.accept_enc, http.accept_lang,
- *   http.connection       the field's value (request)
+ *   http.connection       the field's value (both ways)
  *   http.cookie           cookie                 Cookie (request) / Set-Cookie (response) value
  *   http.content_type, http.content_len          Content-Type / Content-Length value (both ways)
  *   http.server, http.location                   resp.server / resp.location values
- *   http.request_body     req.body               de-chunked body, first req_body_depth bytes
+ *   http.request_body     req.body               de-chunked, gzip/deflate-decoded body (same
+ *                                                codings and limits as below), first
+ *                                                req_body_depth bytes
  *   http.response_body,   resp.body              de-chunked, gzip/deflate-decoded body, first
  *   file.data                                    resp_body_depth bytes
  *

@@ -470,6 +470,7 @@ static const struct conv convs[] = {
 	  "zz\r\n",
 	  "HTTP/1.1 400 Bad\r\nContent-Length: 0\r\n\r\n" },
 	{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "<html>0.9 style</html>" },
+	{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.0 200 OK\r\nServer:ng1nx\r\n" },
 	{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
 	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n3 x\r\r\nabc\r\n\n0\r\n\r\n" },
 	{ "CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n",
@@ -978,6 +979,29 @@ START_TEST(test_response_anomalies)
 	ck_assert(!(r.resp[0].anomalies & VP_HTTP_ANOM_RESP_NO_STATUS));
 	ASSERT_BUF(&r.resp[0], B_BODY, "HTTx");
 	rec_free(&r);
+	/* the server closes inside its header block after a whole line: the block ends there */
+	run_pair(ctx, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.0 200 OK\r\nServer:ng1nx\r\n", 0,
+		 &r, NULL, &sret);
+	ck_assert(r.resp[0].valid);
+	ck_assert(r.resp[0].body_done);
+	ck_assert(r.resp[0].anomalies & VP_HTTP_ANOM_TRUNCATED);
+	ck_assert_int_eq(r.resp[0].status, 200);
+	ASSERT_BUF(&r.resp[0], B_HEADER, "Server: ng1nx\r\n");
+	ck_assert_int_eq(r.incompletes, 0);
+	rec_free(&r);
+	/* http.connection is kept for responses too */
+	run_pair(ctx, "GET / HTTP/1.1\r\nHost: a\r\nConnection: Keep-Alive\r\n\r\n",
+		 "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n", 0, &r, NULL,
+		 &sret);
+	ASSERT_BUF(&r.req[0], B_CONNECTION, "Keep-Alive");
+	ASSERT_BUF(&r.resp[0], B_CONNECTION, "close");
+	rec_free(&r);
+	/* ... but not inside a line: that stays an incomplete block */
+	run_pair(ctx, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.0 200 OK\r\nServer: ng", 0, &r,
+		 NULL, &sret);
+	ck_assert(!r.resp[0].valid);
+	ck_assert_int_eq(r.incompletes, 1);
+	rec_free(&r);
 	/* bad status code, response CL+TE, an invalid CL reads until close */
 	run_pair(ctx, "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
 		 "HTTP/1.1 2x0 Odd\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -1315,6 +1339,56 @@ START_TEST(test_coding_errors)
 	ck_assert(r.resp[0].anomalies & VP_HTTP_ANOM_MULTI_ENCODING);
 	ASSERT_BUF(&r.resp[0], B_BODY, "abc");
 	rec_free(&r);
+	vp_http_ctx_free(ctx);
+}
+END_TEST
+
+/* A gzip request body (Content-Encoding on the request) is decoded, up to req_body_depth. */
+START_TEST(test_request_gzip)
+{
+	static const char form[] = "name=john&x=1";
+	struct vp_http_limits l;
+	struct vp_http_ctx *ctx;
+	struct vp_http_stats st;
+	struct vp_http_conn c;
+	struct sbuf req = { 0 };
+	struct rec r = { 0 };
+	uint8_t plain[4096], *z;
+	size_t plain_len = _i == 0 ? sizeof(form) - 1 : sizeof(plain), zlen;
+	char hdr[160];
+	int n;
+
+	memset(plain, 'a', sizeof(plain));
+	memcpy(plain, form, sizeof(form) - 1);
+	vp_http_limits_default(&l);
+	l.req_body_depth = 1024;
+	ctx = vp_http_ctx_new(&l);
+	ck_assert_ptr_nonnull(ctx);
+	z = compress_buf(plain, plain_len, 31, &zlen);
+	n = snprintf(hdr, sizeof(hdr),
+		     "POST /hi.php HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\n"
+		     "Content-Length: %zu\r\n\r\n", zlen);
+	sb_add(&req, hdr, (size_t)n);
+	sb_add(&req, z, zlen);
+	vp_http_conn_init(&c);
+	feed_split(ctx, &c, true, req.p, req.n, 0, 0, &r);
+	feed_split(ctx, &c, false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 40, 0, 0, &r);
+	vp_http_eof(ctx, &c, true, rec_cb, &r);
+	vp_http_eof(ctx, &c, false, rec_cb, &r);
+	vp_http_conn_release(ctx, &c);
+	ck_assert(r.req[0].body_done);
+	ck_assert_uint_eq(r.req[0].body_seen, zlen);
+	ck_assert(!(r.req[0].anomalies & VP_HTTP_ANOM_DECOMPRESS_ERROR));
+	if (_i == 0)
+		ASSERT_BUF(&r.req[0], B_BODY, form);
+	else
+		assert_buf(&r.req[0], B_BODY, (const char *)plain, l.req_body_depth);
+	ASSERT_BUF(&r.resp[0], B_BODY, "ok");
+	vp_http_ctx_stats(ctx, &st);
+	ck_assert_uint_eq(st.inflate_used, 0);
+	rec_free(&r);
+	free(req.p);
+	free(z);
 	vp_http_ctx_free(ctx);
 }
 END_TEST
@@ -1806,6 +1880,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_inflate_pool);
 	tcase_add_loop_test(tc, test_layers, 0, ARRAY_SIZE(layer_cases));
 	tcase_add_loop_test(tc, test_gzip_members, 0, 2);
+	tcase_add_loop_test(tc, test_request_gzip, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("misc");
