@@ -120,9 +120,15 @@ void vp_engine_app_release(struct vp_engine_worker *w, struct vp_flow *f)
 
 /* ---- HTTP ------------------------------------------------------------------- */
 
+/*
+ * Presents buffer <b>.  An HTTP field the message does not have (NULL) is
+ * absent, not empty: rules on it do not run, as in Suricata (bsize:<3 must
+ * not match a Host header that is not there).  The packet buffer is always
+ * present, empty or not, so header-only rules see every packet.
+ */
 static void put(struct vp_sig_input *in, enum vp_sig_buffer b, struct vp_slice s, bool fresh)
 {
-	if (!s.ptr && s.len)
+	if (!s.ptr && (s.len || b != VP_BUF_PACKET))
 		return;
 	in->buf[b] = s;
 	in->present |= 1ull << b;

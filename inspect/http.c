@@ -1546,7 +1546,8 @@ static void set_field_slices(struct vp_http_slab *s, struct vp_http_msg *m, bool
 {
 	for (uint32_t i = 0; i < s->nfields; i++) {
 		const struct field *fl = &s->fields[i];
-		struct vp_slice v = slice(s->arena + fl->val_off, fl->val_len);
+		/* Present but empty ("User-Agent:") is not absent: keep the pointer. */
+		struct vp_slice v = { s->arena + fl->val_off, fl->val_len };
 		struct vp_slice *dst = NULL;
 
 		if (fl->ignore || fl->leader != i)

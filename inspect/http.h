@@ -62,7 +62,8 @@
  *   http.response_body,   resp.body              de-chunked, gzip/deflate-decoded body, first
  *   file.data                                    resp_body_depth bytes
  *
- * A field that is absent is an empty slice (ptr NULL, len 0).  Bytes are never NUL-terminated
+ * A field that is absent is an empty slice (ptr NULL, len 0); a field that is present with an
+ * empty value has a non-NULL ptr and len 0 (rules such as bsize:0 tell them apart).  Bytes are never NUL-terminated
  * and may contain NUL.
  *
  * Which buffers are valid at each callback (all slices are valid only during the callback):
