@@ -136,6 +136,14 @@ static void put(struct vp_sig_input *in, enum vp_sig_buffer b, struct vp_slice s
 		in->fresh |= 1ull << b;
 }
 
+/* Starts the detection input of one call: no buffer yet, the packet and the flow's bits. */
+static void input_reset(struct vp_pkt_ctx *c)
+{
+	memset(&c->in, 0, sizeof(c->in));
+	c->in.p = &c->p;
+	c->in.flowbits = c->st ? c->st->flowbits : NULL;
+}
+
 /* The normalised http.uri of <m>, into the worker's URI buffer. */
 static struct vp_slice uri_normalize(struct vp_engine_worker *w, const struct vp_http_msg *m,
 				     struct vp_uri_result *res)
@@ -234,9 +242,7 @@ static bool http_input(struct vp_engine_worker *w, struct vp_pkt_ctx *c, enum vp
 	bool req_fresh = ev == VP_HTTP_EV_REQUEST_HEADERS;
 	bool resp_fresh = ev == VP_HTTP_EV_RESPONSE_HEADERS;
 
-	memset(in, 0, sizeof(*in));
-	in->p = &c->p;
-	in->flowbits = c->st ? c->st->flowbits : NULL;
+	input_reset(c);
 	put(in, VP_BUF_PACKET, c->p.payload, false);
 	if (tx->req.valid) {
 		struct vp_uri_result res;
@@ -274,9 +280,7 @@ static bool line_input(struct vp_engine_worker *w, struct vp_pkt_ctx *c,
 	struct vp_uri_result res;
 	struct vp_slice uri;
 
-	memset(in, 0, sizeof(*in));
-	in->p = &c->p;
-	in->flowbits = c->st ? c->st->flowbits : NULL;
+	input_reset(c);
 	uri = uri_normalize(w, m, &res);
 	if (uri_checks(w, c, &res))
 		return false;
@@ -567,9 +571,7 @@ static void packet_input(struct vp_pkt_ctx *c, const struct vp_tcp_delivery *d)
 {
 	struct vp_sig_input *in = &c->in;
 
-	memset(in, 0, sizeof(*in));
-	in->p = &c->p;
-	in->flowbits = c->st ? c->st->flowbits : NULL;
+	input_reset(c);
 	put(in, VP_BUF_PACKET, c->p.payload, true);
 	if (d && d->len > d->new_off) {
 		put(in, VP_BUF_STREAM, (struct vp_slice){ d->data, d->len }, true);
