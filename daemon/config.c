@@ -92,6 +92,11 @@ static const struct key keys[] = {
 	UINT_KEY("http_memcap", http_memcap_mb, 1, 65536),
 	UINT_KEY("http_body_depth", http_body_depth_kb, 1, 262144),
 	UINT_KEY("http_decompress_layers", http_decompress_layers, 1, 8),
+	UINT_KEY("detect_port_groups", detect_port_groups, 1, 255),
+	UINT_KEY("pcre_match_limit", pcre_match_limit, 1, 100000000),
+	UINT_KEY("pcre_depth_limit", pcre_depth_limit, 1, 100000000),
+	UINT_KEY("pcre_heap_limit", pcre_heap_limit_kb, 1, 1048576),
+	UINT_KEY("threshold_entries", threshold_entries, 1, 16777216),
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -293,6 +298,11 @@ int vp_config_init(struct vp_config *cfg)
 	cfg->http_memcap_mb = 64;
 	cfg->http_body_depth_kb = 64;
 	cfg->http_decompress_layers = 2;
+	cfg->detect_port_groups = 8;
+	cfg->pcre_match_limit = 3500;
+	cfg->pcre_depth_limit = 1500;
+	cfg->pcre_heap_limit_kb = 4096;
+	cfg->threshold_entries = 16384;
 	for (i = 0; i < VP_BUILTIN_COUNT; i++)
 		cfg->violation[i] = vp_builtin_info(i)->def;
 	ret = set_default_strings(cfg);

@@ -58,6 +58,11 @@ struct vp_config {
 	uint32_t http_body_depth_kb;	/* http_body_depth: request/response body bytes inspected, KiB (64) */
 	uint32_t http_decompress_layers; /* http_decompress_layers: content codings decoded per
 					  * response body, 1..8 (2) */
+	uint32_t detect_port_groups;	/* detect_port_groups: prefilter groups per TCP direction (8) */
+	uint32_t pcre_match_limit;	/* pcre_match_limit: PCRE2 match limit per pcre (3500) */
+	uint32_t pcre_depth_limit;	/* pcre_depth_limit: PCRE2 depth limit (1500) */
+	uint32_t pcre_heap_limit_kb;	/* pcre_heap_limit: PCRE2 heap limit, KiB (4096) */
+	uint32_t threshold_entries;	/* threshold_entries: threshold table entries per worker (16384) */
 	enum vp_policy violation[VP_BUILTIN_COUNT];	/* violation.<name> */
 	struct vp_vars *vars;		/* every NAME_net / NAME_ports key, as $NAME_NET / $NAME_PORTS */
 };

@@ -258,6 +258,11 @@ static struct vp_sig_set *load_rules(const struct vp_config *cfg, unsigned *fail
 	*failed = 0;
 	if (!set)
 		return NULL;
+	/* In range: the configuration parser checked them. */
+	vp_sig_set_port_groups(set, cfg->detect_port_groups);
+	vp_sig_set_pcre_limits(set, cfg->pcre_match_limit, cfg->pcre_depth_limit,
+			       cfg->pcre_heap_limit_kb);
+	vp_sig_set_threshold_entries(set, cfg->threshold_entries);
 	/* The configured classification file, when there is one; else the built-in table. */
 	if (cfg->classification && access(cfg->classification, F_OK) == 0) {
 		r = vp_sig_set_load_classification(set, cfg->classification, print_error, NULL);

@@ -484,6 +484,25 @@ bool vp_netaddr_match_port(const struct vp_netaddr *n, uint16_t port)
 	return inner_match(n, NULL, port) != n->neg;
 }
 
+static void edges(const struct vp_netaddr *n, vp_netaddr_edge_fn fn, void *ctx)
+{
+	uint32_t i;
+
+	if (n->kind == NODE_RANGE) {
+		fn(ctx, n->lo);
+		fn(ctx, (uint32_t)n->hi + 1);
+	} else if (n->kind == NODE_LIST) {
+		for (i = 0; i < n->n; i++)
+			edges(&n->child[i], fn, ctx);
+	}
+}
+
+void vp_netaddr_port_edges(const struct vp_netaddr *n, vp_netaddr_edge_fn fn, void *ctx)
+{
+	if (n)
+		edges(n, fn, ctx);
+}
+
 bool vp_netaddr_is_any(const struct vp_netaddr *n)
 {
 	return n->kind == NODE_ANY && !n->neg;

@@ -41,6 +41,14 @@ struct vp_netaddr *vp_netaddr_parse_ports(const char *text, const struct vp_vars
 bool vp_netaddr_match_addr(const struct vp_netaddr *n, const struct vp_addr *a);
 bool vp_netaddr_match_port(const struct vp_netaddr *n, uint16_t port);
 
+/*
+ * Calls <fn> with every port where a port specification's answer may change:
+ * the first port of each range and the one after its last (up to 65536).
+ * Between two consecutive edges vp_netaddr_match_port() gives one answer.
+ */
+typedef void (*vp_netaddr_edge_fn)(void *ctx, uint32_t port);
+void vp_netaddr_port_edges(const struct vp_netaddr *n, vp_netaddr_edge_fn fn, void *ctx);
+
 /* True when the specification is plain "any" (after variable resolution). */
 bool vp_netaddr_is_any(const struct vp_netaddr *n);
 

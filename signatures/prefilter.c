@@ -9,23 +9,54 @@
 
 #include "signatures/prefilter.h"
 
+/*
+ * One database.  Its distinct patterns are numbered 0..npat; a pattern
+ * starting with a NUL byte cannot go through Vectorscan's literal API (it
+ * takes it for an empty string), so such patterns are compiled from \xHH
+ * escapes into a second database (slow to compile: sig_prefilter.c strips
+ * leading NULs so that it is not needed).  Both report pattern numbers.
+ */
 struct pf_db {
-	hs_database_t *db;
+	hs_database_t *lit, *esc;
 	uint32_t npat;
+	uint32_t max_len;
+	bool every;		/* every occurrence is reported (no SINGLEMATCH) */
 	uint32_t *first;	/* npat + 1 offsets into ids */
 	uint32_t *ids;		/* the ids of each pattern, grouped */
+	uint32_t *len;		/* npat pattern lengths */
 };
 
 struct vp_prefilter {
-	struct pf_db db[VP_PF_DB_COUNT];
+	struct pf_db *db;
+	unsigned ndb;
 	size_t npatterns;
+	uint32_t max_npat;
 };
 
+struct vp_prefilter_scratch {
+	hs_scratch_t *hs;
+	uint32_t *seen;		/* by pattern: the scan that reported it last */
+	uint32_t nseen;
+	uint32_t epoch;
+};
+
+/* What the Vectorscan callback needs. */
 struct scan_ctx {
 	const struct pf_db *d;
+	struct vp_prefilter_scratch *s;
 	vp_prefilter_hit_fn hit;
+	vp_prefilter_pat_fn pat;
 	void *ctx;
 };
+
+static void db_free(struct pf_db *d)
+{
+	hs_free_database(d->lit);
+	hs_free_database(d->esc);
+	free(d->first);
+	free(d->ids);
+	free(d->len);
+}
 
 void vp_prefilter_free(struct vp_prefilter *pf)
 {
@@ -33,11 +64,9 @@ void vp_prefilter_free(struct vp_prefilter *pf)
 
 	if (!pf)
 		return;
-	for (i = 0; i < VP_PF_DB_COUNT; i++) {
-		hs_free_database(pf->db[i].db);
-		free(pf->db[i].first);
-		free(pf->db[i].ids);
-	}
+	for (i = 0; pf->db && i < pf->ndb; i++)
+		db_free(&pf->db[i]);
+	free(pf->db);
 	free(pf);
 }
 
@@ -66,11 +95,12 @@ static bool same_pat(const struct vp_prefilter_pat *a, const struct vp_prefilter
 	       memcmp(a->bytes, b->bytes, a->len) == 0;
 }
 
-/* The arrays one hs_compile_lit_multi() call takes. */
+/* The arrays one compile call takes: the patterns of one database, split by kind. */
 struct lit {
 	const char **expr;
 	unsigned *flags, *hsid;
 	size_t *lens;
+	uint32_t n;
 };
 
 static void lit_free(struct lit *l)
@@ -90,25 +120,36 @@ static int lit_alloc(struct lit *l, size_t n)
 	return l->expr && l->flags && l->hsid && l->lens ? 0 : -ENOMEM;
 }
 
-/* Fills <d>'s pattern table from idx[0..n) (sorted, all of one db) and <l>. */
-static int group(struct pf_db *d, struct lit *l, const struct vp_prefilter_pat *pats,
-		 const size_t *idx, size_t n)
+static void lit_push(struct lit *l, const struct vp_prefilter_pat *p, uint32_t num, bool every)
+{
+	l->expr[l->n] = (const char *)p->bytes;
+	l->lens[l->n] = p->len;
+	l->flags[l->n] = (every ? 0 : HS_FLAG_SINGLEMATCH) | (p->caseless ? HS_FLAG_CASELESS : 0);
+	l->hsid[l->n++] = num;
+}
+
+/*
+ * Fills <d>'s pattern table from idx[0..n) (sorted, all of one db), and
+ * <lit> / <esc> with its distinct patterns (<esc>: those starting with NUL).
+ */
+static int group(struct pf_db *d, struct lit *lit, struct lit *esc,
+		 const struct vp_prefilter_pat *pats, const size_t *idx, size_t n)
 {
 	const struct vp_prefilter_pat *p;
 	size_t i;
 
 	d->first = malloc((n + 1) * sizeof(*d->first));
 	d->ids = malloc(n * sizeof(*d->ids));
-	if (!d->first || !d->ids)
+	d->len = malloc(n * sizeof(*d->len));
+	if (!d->first || !d->ids || !d->len)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		p = &pats[idx[i]];
 		if (i == 0 || !same_pat(&pats[idx[i - 1]], p)) {
-			l->expr[d->npat] = (const char *)p->bytes;
-			l->lens[d->npat] = p->len;
-			l->flags[d->npat] = HS_FLAG_SINGLEMATCH |
-					    (p->caseless ? HS_FLAG_CASELESS : 0);
-			l->hsid[d->npat] = d->npat;
+			lit_push(p->bytes[0] ? lit : esc, p, d->npat, d->every);
+			d->len[d->npat] = p->len;
+			if (p->len > d->max_len)
+				d->max_len = p->len;
 			d->first[d->npat++] = (uint32_t)i;
 		}
 		d->ids[i] = p->id;
@@ -117,35 +158,22 @@ static int group(struct pf_db *d, struct lit *l, const struct vp_prefilter_pat *
 	return 0;
 }
 
-/*
- * Vectorscan's literal API takes a pattern that starts with a NUL byte for
- * an empty string; a database with one is compiled with the regex API from
- * the patterns written as \xHH escapes (still pure literals).
- */
-static bool lead_nul(const struct lit *l, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		if (l->expr[i][0] == 0)
-			return true;
-	return false;
-}
-
-static hs_error_t compile_escaped(struct pf_db *d, const struct lit *l, hs_compile_error_t **cerr)
+/* The regex API over the patterns written as \xHH escapes (still pure literals). */
+static hs_error_t compile_escaped(hs_database_t **db, const struct lit *l,
+				  hs_compile_error_t **cerr)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char **ex = malloc(d->npat * sizeof(*ex));
+	const char **ex = malloc(l->n * sizeof(*ex));
 	size_t total = 0, i, k;
 	char *buf, *o;
 	hs_error_t rc = HS_NOMEM;
 
-	for (i = 0; i < d->npat; i++)
+	for (i = 0; i < l->n; i++)
 		total += l->lens[i] * 4 + 1;
 	buf = malloc(total ? total : 1);
 	if (!ex || !buf)
 		goto out;
-	for (o = buf, i = 0; i < d->npat; i++) {
+	for (o = buf, i = 0; i < l->n; i++) {
 		ex[i] = o;
 		for (k = 0; k < l->lens[i]; k++) {
 			*o++ = '\\';
@@ -155,68 +183,86 @@ static hs_error_t compile_escaped(struct pf_db *d, const struct lit *l, hs_compi
 		}
 		*o++ = 0;
 	}
-	rc = hs_compile_multi(ex, l->flags, l->hsid, d->npat, HS_MODE_BLOCK, NULL, &d->db, cerr);
+	rc = hs_compile_multi(ex, l->flags, l->hsid, l->n, HS_MODE_BLOCK, NULL, db, cerr);
 out:
 	free(ex);
 	free(buf);
 	return rc;
 }
 
-static hs_error_t compile(struct pf_db *d, const struct lit *l, hs_compile_error_t **cerr)
+static hs_error_t compile(struct pf_db *d, const struct lit *lit, const struct lit *esc,
+			  hs_compile_error_t **cerr)
 {
-	if (lead_nul(l, d->npat))
-		return compile_escaped(d, l, cerr);
-	return hs_compile_lit_multi(l->expr, l->flags, l->hsid, l->lens, d->npat, HS_MODE_BLOCK,
-				    NULL, &d->db, cerr);
+	hs_error_t rc = HS_SUCCESS;
+
+	if (lit->n)
+		rc = hs_compile_lit_multi(lit->expr, lit->flags, lit->hsid, lit->lens, lit->n,
+					  HS_MODE_BLOCK, NULL, &d->lit, cerr);
+	if (rc == HS_SUCCESS && esc->n)
+		rc = compile_escaped(&d->esc, esc, cerr);
+	return rc;
 }
 
 static int build_db(struct pf_db *d, const struct vp_prefilter_pat *pats, const size_t *idx,
 		    size_t n, char *err, size_t errlen)
 {
 	hs_compile_error_t *cerr = NULL;
-	struct lit l = { 0 };
+	struct lit lit = { 0 }, esc = { 0 };
 	int ret;
 
-	ret = lit_alloc(&l, n);
+	ret = lit_alloc(&lit, n);
 	if (ret == 0)
-		ret = group(d, &l, pats, idx, n);
+		ret = lit_alloc(&esc, n);
+	if (ret == 0)
+		ret = group(d, &lit, &esc, pats, idx, n);
 	if (ret < 0) {
 		snprintf(err, errlen, "prefilter: out of memory");
 		goto out;
 	}
-	if (compile(d, &l, &cerr) != HS_SUCCESS) {
+	if (compile(d, &lit, &esc, &cerr) != HS_SUCCESS) {
 		snprintf(err, errlen, "prefilter: %s", cerr ? cerr->message : "compile failed");
 		hs_free_compile_error(cerr);
 		ret = -EINVAL;
 	}
 out:
-	lit_free(&l);
+	lit_free(&lit);
+	lit_free(&esc);
 	return ret;
 }
 
 struct vp_prefilter *vp_prefilter_build(const struct vp_prefilter_pat *pats, size_t n,
-					char *err, size_t errlen)
+					unsigned ndb, const bool *every, char *err,
+					size_t errlen)
 {
 	struct vp_prefilter *pf = calloc(1, sizeof(*pf));
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), i, j;
+	struct pf_db *d;
 
-	if (!pf || !idx) {
+	if (pf)
+		pf->db = calloc(ndb ? ndb : 1, sizeof(*pf->db));
+	if (!pf || !pf->db || !idx) {
 		snprintf(err, errlen, "prefilter: out of memory");
 		goto err;
 	}
+	pf->ndb = ndb;
+	for (i = 0; every && i < ndb; i++)
+		pf->db[i].every = every[i];
 	for (i = 0; i < n; i++)
 		idx[i] = i;
 	qsort_r(idx, n, sizeof(*idx), pat_cmp, (void *)pats);
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && pats[idx[j]].db == pats[idx[i]].db; j++)
 			;
-		if (pats[idx[i]].db >= VP_PF_DB_COUNT) {
-			snprintf(err, errlen, "prefilter: bad buffer %u", pats[idx[i]].db);
+		if (pats[idx[i]].db >= ndb) {
+			snprintf(err, errlen, "prefilter: bad database %u", pats[idx[i]].db);
 			goto err;
 		}
-		if (build_db(&pf->db[pats[idx[i]].db], pats, idx + i, j - i, err, errlen) < 0)
+		d = &pf->db[pats[idx[i]].db];
+		if (build_db(d, pats, idx + i, j - i, err, errlen) < 0)
 			goto err;
-		pf->npatterns += pf->db[pats[idx[i]].db].npat;
+		pf->npatterns += d->npat;
+		if (d->npat > pf->max_npat)
+			pf->max_npat = d->npat;
 	}
 	free(idx);
 	return pf;
@@ -228,7 +274,7 @@ err:
 
 bool vp_prefilter_has(const struct vp_prefilter *pf, unsigned db)
 {
-	return pf && db < VP_PF_DB_COUNT && pf->db[db].db;
+	return pf && db < pf->ndb && pf->db[db].npat;
 }
 
 size_t vp_prefilter_patterns(const struct vp_prefilter *pf)
@@ -236,33 +282,104 @@ size_t vp_prefilter_patterns(const struct vp_prefilter *pf)
 	return pf ? pf->npatterns : 0;
 }
 
+size_t vp_prefilter_db_patterns(const struct vp_prefilter *pf, unsigned db)
+{
+	return vp_prefilter_has(pf, db) ? pf->db[db].npat : 0;
+}
+
+uint32_t vp_prefilter_max_len(const struct vp_prefilter *pf, unsigned db)
+{
+	return vp_prefilter_has(pf, db) ? pf->db[db].max_len : 0;
+}
+
 struct vp_prefilter_scratch *vp_prefilter_scratch_new(const struct vp_prefilter *pf)
 {
-	hs_scratch_t *s = NULL;
+	struct vp_prefilter_scratch *s = calloc(1, sizeof(*s));
 	unsigned i;
 
-	for (i = 0; i < VP_PF_DB_COUNT; i++) {
-		if (pf->db[i].db && hs_alloc_scratch(pf->db[i].db, &s) != HS_SUCCESS) {
-			hs_free_scratch(s);
-			return NULL;
-		}
+	if (!s)
+		return NULL;
+	s->nseen = pf->max_npat ? pf->max_npat : 1;
+	s->seen = calloc(s->nseen, sizeof(*s->seen));
+	if (!s->seen)
+		goto err;
+	for (i = 0; i < pf->ndb; i++) {
+		if ((pf->db[i].lit && hs_alloc_scratch(pf->db[i].lit, &s->hs) != HS_SUCCESS) ||
+		    (pf->db[i].esc && hs_alloc_scratch(pf->db[i].esc, &s->hs) != HS_SUCCESS))
+			goto err;
 	}
-	return (struct vp_prefilter_scratch *)s;
+	return s;
+err:
+	vp_prefilter_scratch_free(s);
+	return NULL;
 }
 
 void vp_prefilter_scratch_free(struct vp_prefilter_scratch *s)
 {
-	hs_free_scratch((hs_scratch_t *)s);
+	if (!s)
+		return;
+	hs_free_scratch(s->hs);
+	free(s->seen);
+	free(s);
 }
 
+static void ids_of(const struct pf_db *d, uint32_t pat, vp_prefilter_hit_fn hit, void *ctx)
+{
+	uint32_t k;
+
+	for (k = d->first[pat]; k < d->first[pat + 1]; k++)
+		hit(ctx, d->ids[k]);
+}
+
+/* A pattern's ids, once per scan even in an "every" database. */
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
 		    unsigned int flags, void *arg)
 {
 	const struct scan_ctx *sc = arg;
-	uint32_t k;
 
-	for (k = sc->d->first[id]; k < sc->d->first[id + 1]; k++)
-		sc->hit(sc->ctx, sc->d->ids[k]);
+	(void)from;
+	(void)to;
+	(void)flags;
+	if (sc->d->every) {
+		if (sc->s->seen[id] == sc->s->epoch)
+			return 0;
+		sc->s->seen[id] = sc->s->epoch;
+	}
+	ids_of(sc->d, id, sc->hit, sc->ctx);
+	return 0;
+}
+
+static int on_pat(unsigned int id, unsigned long long from, unsigned long long to,
+		  unsigned int flags, void *arg)
+{
+	const struct scan_ctx *sc = arg;
+
+	(void)from;
+	(void)flags;
+	sc->pat(sc->ctx, id, sc->d->len[id], to);
+	return 0;
+}
+
+/* Both halves of database <sc->d> over data[0..len). */
+static int run_scan(struct scan_ctx *sc, const uint8_t *data, size_t len,
+		    match_event_handler cb)
+{
+	hs_scratch_t *hs = sc->s->hs;
+
+	if (len == 0)
+		return 0;
+	if (len > UINT32_MAX)
+		return -EIO;
+	if (++sc->s->epoch == 0) {	/* wrapped: no stale "seen" may look current */
+		memset(sc->s->seen, 0, sizeof(*sc->s->seen) * sc->s->nseen);
+		sc->s->epoch = 1;
+	}
+	if (sc->d->lit && hs_scan(sc->d->lit, (const char *)data, (unsigned)len, 0, hs, cb, sc) !=
+			  HS_SUCCESS)
+		return -EIO;
+	if (sc->d->esc && hs_scan(sc->d->esc, (const char *)data, (unsigned)len, 0, hs, cb, sc) !=
+			  HS_SUCCESS)
+		return -EIO;
 	return 0;
 }
 
@@ -270,14 +387,29 @@ int vp_prefilter_scan(const struct vp_prefilter *pf, struct vp_prefilter_scratch
 		      unsigned db, const uint8_t *data, size_t len, vp_prefilter_hit_fn hit,
 		      void *ctx)
 {
-	struct scan_ctx sc = { .d = &pf->db[db < VP_PF_DB_COUNT ? db : 0], .hit = hit, .ctx = ctx };
+	struct scan_ctx sc = { .s = s, .hit = hit, .ctx = ctx };
 
-	if (db >= VP_PF_DB_COUNT || !sc.d->db || len == 0)
+	if (!vp_prefilter_has(pf, db))
 		return 0;
-	if (len > UINT32_MAX)
-		return -EIO;
-	if (hs_scan(sc.d->db, (const char *)data, (unsigned)len, 0, (hs_scratch_t *)s, on_match,
-		    &sc) != HS_SUCCESS)
-		return -EIO;
-	return 0;
+	sc.d = &pf->db[db];
+	return run_scan(&sc, data, len, on_match);
+}
+
+int vp_prefilter_scan_pats(const struct vp_prefilter *pf, struct vp_prefilter_scratch *s,
+			   unsigned db, const uint8_t *data, size_t len, vp_prefilter_pat_fn fn,
+			   void *ctx)
+{
+	struct scan_ctx sc = { .s = s, .pat = fn, .ctx = ctx };
+
+	if (!vp_prefilter_has(pf, db))
+		return 0;
+	sc.d = &pf->db[db];
+	return run_scan(&sc, data, len, on_pat);
+}
+
+void vp_prefilter_pat_ids(const struct vp_prefilter *pf, unsigned db, uint32_t pat,
+			  vp_prefilter_hit_fn hit, void *ctx)
+{
+	if (vp_prefilter_has(pf, db) && pat < pf->db[db].npat)
+		ids_of(&pf->db[db], pat, hit, ctx);
 }

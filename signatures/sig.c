@@ -3,11 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "signatures/portgroup.h"
 #include "signatures/rule_parse.h"
 #include "signatures/sig.h"
 #include "signatures/sig_priv.h"
@@ -16,6 +18,8 @@
 #define MAX_SIGS (1u << 20)		/* rules in one set */
 #define MAX_FILES 100000		/* *.rules files in one directory */
 #define ERR_LEN 512
+
+static _Atomic uint64_t next_gen;
 
 static void report(vp_sig_err_fn fn, void *ctx, const char *file, unsigned line, const char *msg)
 {
@@ -70,6 +74,11 @@ static void uncompile(struct vp_sig_set *set)
 	set->nofp = 0;
 	vp_prefilter_free(set->pf);
 	set->pf = NULL;
+	free(set->pf_use);
+	set->pf_use = NULL;
+	set->npf = 0;
+	set->head_len = 0;
+	vp_pg_free(set);
 	set->compiled = false;
 }
 
@@ -454,6 +463,16 @@ int vp_sig_set_threshold_entries(struct vp_sig_set *set, size_t entries)
 }
 
 /* Control thread, before vp_sig_set_compile(). */
+int vp_sig_set_port_groups(struct vp_sig_set *set, unsigned max_groups)
+{
+	if (!set || max_groups < 1 || max_groups > 255)
+		return -EINVAL;
+	set->pg_max = max_groups;
+	uncompile(set);
+	return 0;
+}
+
+/* Control thread, before vp_sig_set_compile(). */
 int vp_sig_set_prefilter(struct vp_sig_set *set, bool on)
 {
 	if (!set)
@@ -511,14 +530,6 @@ static uint8_t group_mask(const struct vp_rule *r)
 	}
 }
 
-static bool in_dir(const struct vp_rule *r, int d)
-{
-	switch (d) {
-	case VP_DIR_TS: return !(r->flow_set & VP_PKT_TO_CLIENT);
-	case VP_DIR_TC: return !(r->flow_set & VP_PKT_TO_SERVER);
-	default: return !(r->flow_set & (VP_PKT_TO_SERVER | VP_PKT_TO_CLIENT));
-	}
-}
 
 static void jit_rule(struct vp_rule *r)
 {
@@ -580,28 +591,6 @@ static int assign_flowbits(struct vp_sig_set *set)
 	return 0;
 }
 
-/*
- * The bytes of the rule's fast pattern given to the prefilter; false when
- * it has none.  Leading NUL bytes are kept (prefilter.c compiles such a
- * database from escapes): stripping them left patterns of one or two bytes
- * that made every payload scan slow.  A pattern of only NULs is not used.
- */
-static bool fp_bytes(const struct vp_rule *r, const uint8_t **b, uint32_t *len)
-{
-	const struct vp_content *ct;
-	uint32_t i;
-
-	if (r->fp_list < 0)
-		return false;
-	ct = &r->lists[r->fp_list].e[r->fp_elem].u.c;
-	*b = ct->pat + ((ct->flags & VP_CT_FAST_CHOP) ? ct->fp_off : 0);
-	*len = (ct->flags & VP_CT_FAST_CHOP) ? ct->fp_len : ct->len;
-	for (i = 0; i < *len; i++)
-		if ((*b)[i] != 0)
-			return true;
-	return false;
-}
-
 /* Appends rank <rk> to a list sized for every rule. */
 static void push(uint32_t *list, size_t *n, uint32_t rk)
 {
@@ -629,14 +618,14 @@ static int build_lists(struct vp_sig_set *set)
 	}
 	for (rk = 0; rk < set->count; rk++) {
 		r = set->sigs[set->order[rk]]->priv;
-		fp = fp_bytes(r, &b, &blen);
+		fp = vp_sig_rule_fp(r, &b, &blen);
 		set->nofp += !fp;
 		for (g = 0; g < VP_GRP_COUNT; g++) {
 			if (!(set->grp[rk] & (1u << g)))
 				continue;
 			push(set->all[g], &set->nall[g], (uint32_t)rk);
 			for (d = 0; d < VP_DIR_COUNT; d++)
-				if (!fp && in_dir(r, d))
+				if (!fp && vp_pg_rule_in_dir(r, d))
 					push(set->always[g][d], &set->nalways[g][d], (uint32_t)rk);
 		}
 	}
@@ -668,77 +657,6 @@ static int build_order(struct vp_sig_set *set)
 	return 0;
 }
 
-/* The buffers the rule may read: its lists', a payload list's either raw buffer. */
-static uint64_t use_mask(const struct vp_rule *r)
-{
-	uint64_t raw = (1ull << VP_BUF_PACKET) | (1ull << VP_BUF_STREAM);
-
-	return r->bufmask | ((r->bufmask & (1ull << VP_BUF_PACKET)) ? raw : 0);
-}
-
-/*
- * Whether content <ct> can only occur within the first *end bytes of its
- * buffer (eval.c content_window()): startswith, or offset and depth that
- * are constants and no distance or within.
- */
-static bool head_bound(const struct vp_content *ct, size_t *end)
-{
-	int64_t e;
-
-	if (ct->flags & VP_CT_STARTSWITH) {
-		*end = ct->len;
-		return true;
-	}
-	if ((ct->flags & VP_CT_RELATIVE) || !(ct->flags & VP_CT_DEPTH) || ct->depth.var >= 0 ||
-	    ((ct->flags & VP_CT_OFFSET) && ct->offset.var >= 0))
-		return false;
-	e = ((ct->flags & VP_CT_OFFSET) ? ct->offset.v : 0) + ct->depth.v;
-	*end = e > 0 ? (size_t)e : 0;
-	return true;
-}
-
-/* The fast patterns of every rule; a failure leaves the set without prefilter. */
-static int build_prefilter(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
-{
-	struct vp_prefilter_pat *pats;
-	const struct vp_content *ct;
-	const struct vp_rule *r;
-	char err[ERR_LEN];
-	size_t rk, n = 0, end;
-
-	memset(set->pf_use, 0, sizeof(set->pf_use));
-	set->head_len = 0;
-	if (set->no_prefilter)
-		return 0;
-	pats = malloc((set->count + set->raw_pkt_fp + 1) * sizeof(*pats));
-	if (!pats)
-		return -ENOMEM;
-	for (rk = 0; rk < set->count; rk++) {
-		r = set->sigs[set->order[rk]]->priv;
-		if (!fp_bytes(r, &pats[n].bytes, &pats[n].len))
-			continue;
-		ct = &r->lists[r->fp_list].e[r->fp_elem].u.c;
-		pats[n].db = r->lists[r->fp_list].buf;
-		pats[n].caseless = ct->flags & VP_CT_NOCASE;
-		if (pats[n].db == VP_BUF_PACKET && head_bound(ct, &end)) {
-			pats[n].db = VP_PF_PKT_HEAD;
-			set->head_len = end > set->head_len ? end : set->head_len;
-		}
-		pats[n++].id = (uint32_t)rk;
-		set->pf_use[pats[n - 1].db] |= use_mask(r);
-		if (r->lists[r->fp_list].buf == VP_BUF_PACKET && r->raw_mode == VP_RAW_PACKET) {
-			pats[n] = pats[n - 1];	/* also in the packet-only database */
-			pats[n++].db = VP_PF_PKT_ONLY;
-			set->pf_use[VP_PF_PKT_ONLY] |= use_mask(r);
-		}
-	}
-	set->pf = vp_prefilter_build(pats, n, err, sizeof(err));
-	free(pats);
-	if (!set->pf)
-		report(fn, ctx, NULL, 0, err);	/* still correct: every rule is verified */
-	return 0;
-}
-
 /*
  * Orders the rules, assigns flowbits, JIT-compiles the regexes and builds
  * the candidate lists and the prefilter.  Control thread; no worker may be
@@ -760,13 +678,15 @@ int vp_sig_set_compile(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
 	if (ret == 0)
 		ret = build_lists(set);
 	if (ret == 0)
-		ret = build_prefilter(set, fn, ctx);
+		ret = set->no_prefilter ? 0 : vp_sig_prefilter_build(set, fn, ctx);
 	if (ret < 0) {
 		uncompile(set);
 		report(fn, ctx, NULL, 0, "out of memory");
 		return ret;
 	}
-	set->gen++;
+	/* Unique in the process, not per set: per-flow prefilter memories are
+	 * keyed by it and must never take a reloaded set for the old one. */
+	set->gen = atomic_fetch_add(&next_gen, 1) + 1;
 	set->compiled = true;
 	return 0;
 }
@@ -792,11 +712,18 @@ size_t vp_sig_set_flowbits_bytes(const struct vp_sig_set *set)
 /* Any thread once compiled. */
 void vp_sig_set_info(const struct vp_sig_set *set, struct vp_sig_set_info *out)
 {
+	unsigned k;
+
 	memset(out, 0, sizeof(*out));
 	if (!set || !set->compiled)
 		return;
 	out->prefilter = set->pf != NULL;
-	out->prefilter_patterns = vp_prefilter_patterns(set->pf);
+	for (k = 0; k <= VP_PF_PKT_HEAD; k++)
+		out->prefilter_patterns += vp_prefilter_db_patterns(set->pf, k);
+	for (k = 0; k < set->npf; k++)
+		out->prefilter_databases += vp_prefilter_has(set->pf, k);
+	for (k = 0; k < VP_PG_KEYS; k++)
+		out->port_groups += set->npg[k];
 	out->always_candidates = set->nofp;
 	out->flowbits = set->nbits;
 	out->thresholds = set->nthr;

@@ -118,6 +118,25 @@ enum vp_sig_buffer {
 	VP_BUF_COUNT,
 };
 
+/*
+ * Prefilter memory of one flow direction's stream, kept by the caller with
+ * the flow (zeroed when the flow starts, one per direction, never shared):
+ * the fast patterns found in the stream are remembered with where they
+ * start, so each stream byte is scanned once instead of again with every
+ * packet while it stays in the inspection window.  It only saves work: a
+ * reload, a gap, a full table or no memory at all lead to a full scan of
+ * the window, with the same result.
+ */
+#define VP_SIG_STREAM_HITS 32
+struct vp_sig_stream_mem {
+	uint64_t key;				/* rule set generation and database; 0: empty */
+	uint64_t scanned;			/* stream offset scanned up to */
+	uint64_t lost;				/* an occurrence starting before this was dropped */
+	uint32_t n;
+	uint32_t pat[VP_SIG_STREAM_HITS];	/* pattern numbers */
+	uint64_t start[VP_SIG_STREAM_HITS];	/* stream offset of its latest occurrence */
+};
+
 /* What one detection call sees. */
 struct vp_sig_input {
 	const struct vp_packet *p;		/* always set: header fields, p->flow_flags */
@@ -135,6 +154,11 @@ struct vp_sig_input {
 	/* STREAM: bytes [0, stream_new_off) were inspected before; a match must
 	 * end past it to count, so a stream match is reported once. */
 	size_t stream_new_off;
+	uint64_t stream_off;			/* stream offset of the STREAM buffer's first byte */
+	struct vp_sig_stream_mem *stream_mem;	/* this direction's memory, or NULL */
+	/* The packet's payload is the start of the STREAM buffer's new bytes,
+	 * byte for byte (set by the caller, who compared them). */
+	bool pkt_in_stream;
 	uint8_t *flowbits;			/* per-flow storage, vp_sig_set_flowbits_bytes() long;
 						 * NULL without a flow (flowbits then never set) */
 };
@@ -202,10 +226,22 @@ int vp_sig_set_threshold_entries(struct vp_sig_set *set, size_t entries);
  */
 int vp_sig_set_prefilter(struct vp_sig_set *set, bool on);
 
+/*
+ * Port groups: TCP and UDP packets are prefiltered with the payload fast
+ * patterns of the rules that may apply to their service port only (the
+ * destination port to the server, the source port to the client), as
+ * Suricata's port grouping.  At most <max_groups> (2..255, default 8)
+ * groups per protocol and direction; past it, the ports with the fewest
+ * rules of their own share one group.  0, or -EINVAL.
+ */
+int vp_sig_set_port_groups(struct vp_sig_set *set, unsigned max_groups);
+
 /* What vp_sig_set_compile() built. Any thread once compiled. */
 struct vp_sig_set_info {
 	bool prefilter;			/* the prefilter is in use */
-	size_t prefilter_patterns;	/* distinct fast patterns compiled */
+	size_t prefilter_patterns;	/* distinct fast patterns of each buffer's database */
+	size_t prefilter_databases;	/* databases compiled (buffers, port groups ...) */
+	size_t port_groups;		/* payload port groups, all keys */
 	size_t always_candidates;	/* rules without a fast pattern */
 	size_t flowbits;		/* distinct flowbit names */
 	size_t thresholds;		/* rules with threshold or detection_filter */

@@ -43,6 +43,11 @@ struct vp_sig_thread {
 	struct vp_threshold *thr;
 	struct vp_sig_thread_stats st;
 	bool suppressed;		/* the match being reported: action only */
+	/* the stream scan in progress (on_stream_pat) */
+	struct vp_sig_stream_mem *sm;
+	unsigned sm_db;
+	uint64_t sm_from;		/* stream offset of the first byte scanned */
+	uint64_t sm_old;		/* occurrences ending by this offset are known */
 };
 
 /* Frees the arrays sized for one compile of the set. */
@@ -219,36 +224,194 @@ static void scan(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
 	}
 }
 
-/* A payload buffer (the packet, or the stream) with the payload databases. */
-static void scan_payload(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
-			 const struct vp_slice *s)
-{
-	size_t head = s->len < th->set->head_len ? s->len : th->set->head_len;
+/* ---- the stream, scanned once per byte ---- */
 
-	scan(th, in, g, VP_BUF_PACKET, s->ptr, s->len);
-	scan(th, in, g, VP_PF_PKT_HEAD, s->ptr, head);
+static void mem_forget(struct vp_sig_stream_mem *m, unsigned i)
+{
+	m->n--;
+	m->pat[i] = m->pat[m->n];
+	m->start[i] = m->start[m->n];
+}
+
+/* Keeps pattern <pat> starting at <start>; a full table forgets its oldest entry. */
+static void mem_keep(struct vp_sig_stream_mem *m, uint32_t pat, uint64_t start)
+{
+	unsigned i, old = 0;
+
+	if (m->n == VP_SIG_STREAM_HITS) {
+		for (i = 1; i < m->n; i++)
+			if (m->start[i] < m->start[old])
+				old = i;
+		if (m->start[old] + 1 > m->lost)
+			m->lost = m->start[old] + 1;
+		mem_forget(m, old);
+	}
+	m->pat[m->n] = pat;
+	m->start[m->n++] = start;
+}
+
+/* An occurrence in the stream's new bytes (or the look-back before them). */
+static void on_stream_pat(void *arg, uint32_t pat, uint32_t len, uint64_t end)
+{
+	struct vp_sig_thread *th = arg;
+	struct vp_sig_stream_mem *m = th->sm;
+	uint64_t e = th->sm_from + end, start = e - len;
+	unsigned i;
+
+	if (e <= th->sm_old)
+		return;	/* inside the bytes scanned before: known */
+	for (i = 0; i < m->n; i++) {
+		if (m->pat[i] == pat) {
+			if (start > m->start[i])
+				m->start[i] = start;
+			return;	/* its rules are candidates already */
+		}
+	}
+	vp_prefilter_pat_ids(th->set->pf, th->sm_db, pat, cand_add, th);
+	mem_keep(m, pat, start);
 }
 
 /*
- * Scans every present buffer that has a database (the stream and the packet:
- * the payload's).  On TCP with a stream the payload rules that may read the
- * stream read it (raw_buffer()), so the packet is scanned only for the
- * packet-only rules: a hit of another payload rule in the packet alone could
- * not verify on the stream anyway.
+ * Whether the memory can stand for the window's old bytes: same set and
+ * database, the new bytes follow exactly what was scanned, and nothing
+ * forgotten may still be in the window.  Otherwise it is emptied.
  */
-static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, int g)
+static bool mem_usable(struct vp_sig_stream_mem *m, uint64_t key, const struct vp_sig_input *in)
 {
-	bool split = g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM));
-	unsigned b;
+	uint64_t base = in->stream_off;
 
-	for (b = 0; b < VP_BUF_COUNT; b++) {
-		if (!(in->present & BIT(b)) || !in->buf[b].ptr)
+	if (m->key == key && in->stream_new_off > 0 && m->scanned == base + in->stream_new_off &&
+	    m->lost <= base)
+		return true;
+	m->key = key;
+	m->n = 0;
+	m->lost = 0;
+	return false;
+}
+
+/* Candidates from the remembered occurrences still inside the window; the others go. */
+static void mem_replay(struct vp_sig_thread *th, struct vp_sig_stream_mem *m, unsigned db,
+		       uint64_t base)
+{
+	unsigned i = 0;
+
+	while (i < m->n) {
+		if (m->start[i] < base) {
+			mem_forget(m, i);
 			continue;
-		if (b == VP_BUF_STREAM || (b == VP_BUF_PACKET && !split))
-			scan_payload(th, in, g, &in->buf[b]);
-		else
-			scan(th, in, g, b == VP_BUF_PACKET && split ? VP_PF_PKT_ONLY : b,
-			     in->buf[b].ptr, in->buf[b].len);
+		}
+		vp_prefilter_pat_ids(th->set->pf, db, m->pat[i], cand_add, th);
+		i++;
+	}
+}
+
+/*
+ * The STREAM buffer with payload database <db>: with a memory, only the new
+ * bytes (and the look-back a pattern ending in them needs) are scanned, the
+ * occurrences in the older window bytes come from the memory.
+ */
+static void scan_stream(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
+			unsigned db, const struct vp_slice *s)
+{
+	const struct vp_sig_set *set = th->set;
+	struct vp_sig_stream_mem *m = in->stream_mem;
+	size_t from = 0, back;
+
+	if (!m) {
+		scan(th, in, g, db, s->ptr, s->len);
+		return;
+	}
+	if (!vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db]))
+		return;
+	if (mem_usable(m, set->gen << 16 | db, in)) {
+		mem_replay(th, m, db, in->stream_off);
+		back = vp_prefilter_max_len(set->pf, db) - 1;
+		from = in->stream_new_off > back ? in->stream_new_off - back : 0;
+	}
+	th->sm = m;
+	th->sm_db = db;
+	th->sm_from = in->stream_off + from;
+	th->sm_old = from ? in->stream_off + in->stream_new_off : 0;
+	if (vp_prefilter_scan_pats(set->pf, th->scratch, db, s->ptr + from, s->len - from,
+				   on_stream_pat, th) < 0) {
+		th->st.prefilter_errors++;
+		cand_list(th, set->all[g], set->nall[g]);
+		m->key = 0;
+		return;
+	}
+	m->scanned = in->stream_off + s->len;
+}
+
+/* ---- which databases ---- */
+
+/* The port group of the packet, or NULL: the fixed databases and lists apply. */
+static const struct vp_port_group *port_group(const struct vp_sig_set *set,
+					      const struct vp_packet *p, int g, int d)
+{
+	int k;
+
+	if ((g != VP_GRP_TCP && g != VP_GRP_UDP) || d == VP_DIR_NONE)
+		return NULL;
+	k = (g == VP_GRP_UDP ? VP_PG_UDP_TS : VP_PG_TCP_TS) + d;
+	if (!set->pg_map[k])
+		return NULL;
+	return &set->pg[k][set->pg_map[k][d == VP_DIR_TS ? p->dport : p->sport]];
+}
+
+static size_t head(const struct vp_sig_set *set, const struct vp_slice *s)
+{
+	return s->len < set->head_len ? s->len : set->head_len;
+}
+
+/* A body that is two buffers at once is scanned once, with their pair's database. */
+static bool body_pair(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
+		      unsigned body, unsigned db, uint64_t *done)
+{
+	const struct vp_slice *a = &in->buf[VP_BUF_FILE_DATA], *b = &in->buf[body];
+	uint64_t both = BIT(VP_BUF_FILE_DATA) | BIT(body);
+
+	if ((in->present & both) != both || a->ptr != b->ptr || a->len != b->len)
+		return false;
+	scan(th, in, g, db, a->ptr, a->len);
+	*done |= both;
+	return true;
+}
+
+/*
+ * Scans every present buffer that has a database.  The payload ones are
+ * the port group's.  On TCP with a stream the payload rules that may read
+ * the stream read it (raw_buffer()), so the packet is scanned only for the
+ * packet-only rules: a hit of another payload rule in the packet alone could
+ * not verify on the stream anyway.  When the packet is inside the stream
+ * window, only its head needs that scan: the stream scan found the rest.
+ */
+static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
+		      const struct vp_port_group *pg)
+{
+	const struct vp_sig_set *set = th->set;
+	bool split = g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM));
+	unsigned pl = pg ? pg->db_payload : VP_BUF_PACKET, hd = pg ? pg->db_head : VP_PF_PKT_HEAD;
+	unsigned only = pg ? pg->db_only : VP_PF_PKT_ONLY, b;
+	uint64_t done = 0;
+	const struct vp_slice *s;
+
+	body_pair(th, in, g, VP_BUF_HTTP_RESPONSE_BODY, VP_PF_RESP_BODY, &done);
+	body_pair(th, in, g, VP_BUF_HTTP_REQUEST_BODY, VP_PF_REQ_BODY, &done);
+	for (b = 0; b < VP_BUF_COUNT; b++) {
+		s = &in->buf[b];
+		if (!(in->present & BIT(b)) || !s->ptr || (done & BIT(b)))
+			continue;
+		if (b == VP_BUF_STREAM) {
+			scan_stream(th, in, g, pl, s);
+			scan(th, in, g, hd, s->ptr, head(set, s));
+		} else if (b == VP_BUF_PACKET && !split) {
+			scan(th, in, g, pl, s->ptr, s->len);
+			scan(th, in, g, hd, s->ptr, head(set, s));
+		} else if (b == VP_BUF_PACKET) {
+			scan(th, in, g, only, s->ptr, in->pkt_in_stream ? head(set, s) : s->len);
+		} else {
+			scan(th, in, g, b, s->ptr, s->len);
+		}
 	}
 }
 
@@ -256,14 +419,19 @@ static void collect(struct vp_sig_thread *th, const struct vp_sig_input *in, int
 {
 	const struct vp_sig_set *set = th->set;
 	int d = packet_dir(in->p);
+	const struct vp_port_group *pg;
 
 	th->ntouched = 0;
 	if (!set->pf) {
 		cand_list(th, set->all[g], set->nall[g]);
 		return;
 	}
-	prefilter(th, in, g);
-	cand_list(th, set->always[g][d], set->nalways[g][d]);
+	pg = port_group(set, in->p, g, d);
+	prefilter(th, in, g, pg);
+	if (pg)
+		cand_list(th, pg->always, pg->nalways);
+	else
+		cand_list(th, set->always[g][d], set->nalways[g][d]);
 }
 
 static void sort_words(uint32_t *w, size_t n)

@@ -31,6 +31,32 @@ enum vp_sig_dir {
 	VP_DIR_COUNT = 3,
 };
 
+/*
+ * Port groups, as Suricata's signature group heads: TCP and UDP packets with
+ * a flow direction are matched against the payload databases and the
+ * no-fast-pattern list of the rules that can apply to their service port
+ * (the destination port to the server, the source port to the client), not
+ * of every rule.  Ports with the same rules share a group; past the limit
+ * the groups with the fewest rules of their own are merged into one.
+ */
+enum vp_pg_key {
+	VP_PG_TCP_TS = 0,
+	VP_PG_TCP_TC = 1,
+	VP_PG_UDP_TS = 2,
+	VP_PG_UDP_TC = 3,
+	VP_PG_KEYS = 4,
+};
+
+#define VP_PG_DEFAULT_MAX 8	/* groups per key */
+
+struct vp_port_group {
+	uint16_t db_payload, db_head, db_only;	/* prefilter databases (VP_PF_NONE) */
+	uint32_t *always;			/* ranks without fast pattern */
+	size_t nalways;
+	uint32_t *payload;			/* ranks with a payload fast pattern */
+	size_t npayload;
+};
+
 struct vp_sig_set {
 	struct vp_vars *vars;
 	struct vp_classtab *classes;	/* NULL: built-in classtypes */
@@ -58,10 +84,23 @@ struct vp_sig_set {
 	size_t raw_pkt_fp;		/* rules with a payload fast pattern on the packet only */
 	/* by prefilter database: every buffer a rule with its fast pattern there may read
 	 * (a payload list: the packet or the stream); a scan is useless when none is fresh */
-	uint64_t pf_use[VP_PF_DB_COUNT];
-	size_t head_len;		/* bytes VP_PF_PKT_HEAD scans at most */
+	uint64_t *pf_use;		/* by database */
+	unsigned npf;			/* databases */
+	size_t head_len;		/* bytes a head database scans at most */
+	unsigned pg_max;		/* setting: groups per key (0: the default) */
+	uint8_t *pg_map[VP_PG_KEYS];	/* 65536 ports -> group */
+	struct vp_port_group *pg[VP_PG_KEYS];
+	unsigned npg[VP_PG_KEYS];
 	size_t nbits;			/* distinct flowbits */
 	size_t nthr;			/* rules with threshold/detection_filter */
 };
+
+struct vp_rule;
+
+/* sig_prefilter.c: the prefilter and port groups of a compile (0 or -ENOMEM). */
+int vp_sig_prefilter_build(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx);
+
+/* The bytes of <r>'s fast pattern; false when it has none. */
+bool vp_sig_rule_fp(const struct vp_rule *r, const uint8_t **b, uint32_t *len);
 
 #endif

@@ -133,6 +133,16 @@ static void render(const struct vp_config *cfg, const char *key, char *out, size
 		snprintf(out, size, "%" PRIu32, cfg->http_body_depth_kb);
 	else if (strcmp(key, "http_decompress_layers") == 0)
 		snprintf(out, size, "%" PRIu32, cfg->http_decompress_layers);
+	else if (strcmp(key, "detect_port_groups") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->detect_port_groups);
+	else if (strcmp(key, "pcre_match_limit") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->pcre_match_limit);
+	else if (strcmp(key, "pcre_depth_limit") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->pcre_depth_limit);
+	else if (strcmp(key, "pcre_heap_limit") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->pcre_heap_limit_kb);
+	else if (strcmp(key, "threshold_entries") == 0)
+		snprintf(out, size, "%" PRIu32, cfg->threshold_entries);
 	else if (strcmp(key, "nft_ports") == 0) {
 		snprintf(out, size, "[");
 		for (i = 0; i < cfg->n_nft_ports; i++) {
@@ -178,6 +188,11 @@ static const struct { const char *key, *want; } default_cases[] = {
 	{ "http_memcap", "64" },
 	{ "http_body_depth", "64" },
 	{ "http_decompress_layers", "2" },
+	{ "detect_port_groups", "8" },
+	{ "pcre_match_limit", "3500" },
+	{ "pcre_depth_limit", "1500" },
+	{ "pcre_heap_limit", "4096" },
+	{ "threshold_entries", "16384" },
 	{ "violation.bad_ip_header", "block" },
 	{ "violation.same_address", "block" },
 	{ "violation.uri_bad_char", "block" },
@@ -312,6 +327,9 @@ static const struct { const char *text, *key, *want; } valid_cases[] = {
 	{ "stream_depth = 0", "stream_depth", "0" },
 	{ "http_body_depth = 1024", "http_body_depth", "1024" },
 	{ "http_decompress_layers = 3", "http_decompress_layers", "3" },
+	{ "detect_port_groups = 1", "detect_port_groups", "1" },
+	{ "pcre_match_limit = 100000", "pcre_match_limit", "100000" },
+	{ "threshold_entries = 1024", "threshold_entries", "1024" },
 	{ "violation.same_address = log", "violation.same_address", "log" },
 	{ "violation.uri_too_many_slashes = off", "violation.uri_too_many_slashes", "off" },
 	{ "violation.resource_exhausted = block", "violation.resource_exhausted", "block" },
@@ -379,6 +397,10 @@ static const struct { const char *text, *want; } bad_cases[] = {
 	{ "mode = block", "1: bad value for 'mode': 'block' (expected detect or prevent)" },
 	{ "http_decompress_layers = 9",
 	  "1: bad value for 'http_decompress_layers': '9' (expected a number from 1 to 8)" },
+	{ "detect_port_groups = 256",
+	  "1: bad value for 'detect_port_groups': '256' (expected a number from 1 to 255)" },
+	{ "pcre_heap_limit = 0",
+	  "1: bad value for 'pcre_heap_limit': '0' (expected a number from 1 to 1048576)" },
 	{ "mode = Detect", "1: bad value for 'mode': 'Detect' (expected detect or prevent)" },
 	{ "mode = [detect]", "1: 'mode' takes a single value, not a list" },
 	{ "threads = abc", "1: bad value for 'threads': 'abc' (expected a number from 1 to 64)" },
@@ -850,7 +872,8 @@ START_TEST(test_sample_config)
 	e.want_file = sample;
 	ck_assert_int_eq(vp_config_init(&cfg), 0);
 	ck_assert_int_eq(vp_config_init(&def), 0);
-	ck_assert_int_eq(vp_config_load(&cfg, sample, false, collect, &e), 0);
+	ck_assert_msg(vp_config_load(&cfg, sample, false, collect, &e) == 0, "%s: %s", sample,
+		      e.n ? e.msg[0] : "");
 	vp_config_free(&cfg);
 
 	ck_assert_int_ge(uncomment_sample(sample), 45);

@@ -8,17 +8,19 @@
 #include "vp_build.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "signatures/netaddr.h"
 #include "signatures/sig.h"
 
 #define BIT(b) (1ull << (b))
 #define RULES 40
-#define INPUTS 60
+#define INPUTS 150
 
 static uint64_t rng;
 
@@ -111,11 +113,15 @@ static void rand_rule(char *r, size_t cap, unsigned sid)
 {
 	static const char *const heads[] = { "alert tcp", "alert http", "alert ip", "drop tcp",
 					     "alert udp", "alert tcp-pkt", "pass tcp" };
+	static const char *const ports[] = { "any", "any", "80", "[80,8080]", "!80", "1024:",
+					     "[21:23,!22]", "8080" };
 	unsigned nl = 1 + rnd(2), l, k, nc;
 	bool fast = false;
 	char tmp[64];
+	const char *head = heads[rnd(sizeof(heads) / sizeof(heads[0]))], *sp = ports[rnd(8)];
+	const char *arrow = rnd(8) ? "->" : "<>", *dp = ports[rnd(8)];
 
-	snprintf(r, cap, "%s any any -> any any (", heads[rnd(sizeof(heads) / sizeof(heads[0]))]);
+	snprintf(r, cap, "%s any %s %s any %s (", head, sp, arrow, dp);
 	if (rnd(3) == 0)
 		cat(r, cap, rnd(2) ? "flow:to_server; " : "flow:to_client; ");
 	for (l = 0; l < nl; l++) {
@@ -161,13 +167,16 @@ static const int in_bufs[6] = { VP_BUF_PACKET, VP_BUF_STREAM, VP_BUF_HTTP_URI,
 static void rand_input(struct rand_input *ri)
 {
 	static const uint8_t protos[] = { 6, 6, 6, 17, 1 };
+	static const uint16_t pnums[] = { 80, 8080, 21, 22, 23, 1024, 40000, 0, 443 };
 	size_t i, n;
 
 	memset(ri, 0, sizeof(*ri));
 	ri->p.ip_version = 4;
 	ri->p.src.family = ri->p.dst.family = AF_INET;
 	ri->p.proto = protos[rnd(sizeof(protos))];
-	ri->p.flow_flags = rnd(2) ? VP_PKT_TO_SERVER : VP_PKT_TO_CLIENT;
+	ri->p.flow_flags = rnd(5) == 0 ? 0 : rnd(2) ? VP_PKT_TO_SERVER : VP_PKT_TO_CLIENT;
+	ri->p.sport = pnums[rnd(sizeof(pnums) / sizeof(pnums[0]))];
+	ri->p.dport = pnums[rnd(sizeof(pnums) / sizeof(pnums[0]))];
 	ri->in.p = &ri->p;
 	for (i = 0; i < 6; i++) {
 		if (rnd(3) == 0)
@@ -196,6 +205,10 @@ static unsigned add_rules(struct vp_sig_set *a, struct vp_sig_set *b)
 		ck_assert_int_eq(vp_sig_set_add(b, rule, "r", i, NULL, NULL), 0);
 		ok++;
 	}
+	/* One rule that matches often, so that every set has matches to compare. */
+	snprintf(rule, sizeof(rule), "alert ip any any -> any any (content:\"ab\"; sid:%u;)", i);
+	ck_assert_int_eq(vp_sig_set_add(a, rule, "r", i, NULL, NULL), 0);
+	ck_assert_int_eq(vp_sig_set_add(b, rule, "r", i, NULL, NULL), 0);
 	return ok;
 }
 
@@ -241,6 +254,107 @@ START_TEST(test_equivalence)
 }
 END_TEST
 
+/* A payload rule for the stream test: one to three contents, to the server on port 80. */
+static void stream_rule(char *r, size_t cap, unsigned sid)
+{
+	unsigned k, nc = 1 + rnd(3);
+	bool fast = false;
+	char tmp[32];
+
+	snprintf(r, cap, "alert tcp any any -> any %s (flow:to_server; ", rnd(4) ? "80" : "any");
+	for (k = 0; k < nc; k++)
+		rand_content(r, cap, k == 0, &fast);
+	snprintf(tmp, sizeof(tmp), "sid:%u;)", sid);
+	cat(r, cap, tmp);
+}
+
+#define STREAM_LEN 4000
+#define STREAM_WINDOW 200
+
+/* One call as the engine makes it: the window before the new bytes, then them. */
+static void stream_call(struct rand_input *ri, const uint8_t *data, size_t ws, size_t off,
+			size_t n, struct vp_sig_stream_mem *mem)
+{
+	memset(ri, 0, sizeof(*ri));
+	ri->p.ip_version = 4;
+	ri->p.src.family = ri->p.dst.family = AF_INET;
+	ri->p.proto = 6;
+	ri->p.sport = 40000;
+	ri->p.dport = 80;
+	ri->p.flow_flags = VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED | VP_PKT_HAS_FLOW;
+	ri->p.payload.ptr = data + off;
+	ri->p.payload.len = n;
+	ri->in.p = &ri->p;
+	ri->in.buf[VP_BUF_PACKET] = ri->p.payload;
+	ri->in.buf[VP_BUF_STREAM].ptr = data + ws;
+	ri->in.buf[VP_BUF_STREAM].len = off + n - ws;
+	ri->in.present = ri->in.fresh = BIT(VP_BUF_PACKET) | BIT(VP_BUF_STREAM);
+	ri->in.stream_new_off = off - ws;
+	ri->in.stream_off = ws;
+	ri->in.stream_mem = mem;
+	ri->in.pkt_in_stream = true;
+}
+
+/*
+ * The stream memory never changes what matches: a random stream fed packet
+ * by packet gives the same matches as every rule verified on every window,
+ * across gaps (the window restarts), recompiles (the memory belongs to the
+ * old set) and more distinct patterns in a window than the memory holds.
+ */
+START_TEST(test_stream_memory)
+{
+	struct vp_sig_set *pf = vp_sig_set_new(NULL), *all = vp_sig_set_new(NULL);
+	struct vp_sig_stream_mem mem;
+	struct vp_sig_thread *tp, *ta;
+	static uint8_t data[STREAM_LEN];
+	size_t off = 0, ws = 0, n;
+	struct rand_input ri;
+	struct hits hp, ha;
+	unsigned i, calls = 0, nonempty = 0;
+	char rule[1024];
+
+	rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)_i * 0x9e3779b97f4a7c15ull + 7);
+	ck_assert_int_eq(vp_sig_set_prefilter(all, false), 0);
+	for (i = 1; i <= 160; i++) {
+		stream_rule(rule, sizeof(rule), i);
+		if (vp_sig_set_add(pf, rule, "r", i, NULL, NULL) == 0)
+			ck_assert_int_eq(vp_sig_set_add(all, rule, "r", i, NULL, NULL), 0);
+	}
+	ck_assert_int_eq(vp_sig_set_compile(pf, NULL, NULL), 0);
+	ck_assert_int_eq(vp_sig_set_compile(all, NULL, NULL), 0);
+	tp = vp_sig_thread_new(pf);
+	ta = vp_sig_thread_new(all);
+	rand_bytes(data, sizeof(data));
+	memset(&mem, 0, sizeof(mem));
+	while (off < STREAM_LEN) {
+		n = 1 + rnd(40);
+		if (n > STREAM_LEN - off)
+			n = STREAM_LEN - off;
+		if (rnd(60) == 0)
+			ws = off;	/* a gap: the window starts again */
+		else if (off - ws > STREAM_WINDOW)
+			ws = off - STREAM_WINDOW;
+		if (rnd(300) == 0)
+			ck_assert_int_eq(vp_sig_set_compile(pf, NULL, NULL), 0);
+		stream_call(&ri, data, ws, off, n, &mem);
+		memset(&hp, 0, sizeof(hp));
+		memset(&ha, 0, sizeof(ha));
+		ck_assert_uint_eq(vp_sig_match(pf, tp, &ri.in, collect_hit, &hp),
+				  vp_sig_match(all, ta, &ri.in, collect_hit, &ha));
+		ck_assert_msg(strcmp(hp.buf, ha.buf) == 0, "seed %d offset %zu: \"%s\" vs \"%s\"",
+			      _i, off, hp.buf, ha.buf);
+		nonempty += hp.len > 0;
+		calls++;
+		off += n;
+	}
+	ck_assert_uint_gt(nonempty, calls / 20);	/* the stream does match */
+	vp_sig_thread_free(tp);
+	vp_sig_thread_free(ta);
+	vp_sig_set_free(pf);
+	vp_sig_set_free(all);
+}
+END_TEST
+
 /* What compile reports, and candidates: only rules whose fast pattern occurs. */
 START_TEST(test_info_and_candidates)
 {
@@ -271,6 +385,10 @@ START_TEST(test_info_and_candidates)
 	ck_assert(info.prefilter);
 	/* alpha, beta (case-sensitive, twice), beta (caseless): one "beta" per kind and buffer */
 	ck_assert_uint_eq(info.prefilter_patterns, 4);
+	/* payload and uri; the port groups: one payload database per TCP direction
+	 * (the same rules: compiled once) and per UDP direction (none: no UDP rule) */
+	ck_assert_uint_eq(info.port_groups, 4);
+	ck_assert_uint_eq(info.prefilter_databases, 3);
 	ck_assert_uint_eq(info.always_candidates, 3);	/* negated, no content, all NULs */
 	ck_assert_uint_eq(info.flowbits, 2);
 	ck_assert_uint_eq(info.thresholds, 1);
@@ -289,12 +407,116 @@ START_TEST(test_info_and_candidates)
 }
 END_TEST
 
+static void mark_edge(void *ctx, uint32_t port)
+{
+	uint8_t *e = ctx;
+
+	ck_assert_uint_le(port, 65536);
+	e[port] = 1;
+}
+
+/* Between two edges a port specification gives one answer, for every port. */
+START_TEST(test_port_edges)
+{
+	static const char *const specs[] = { "[80,8080,1024:2000,!1500]", "!80", "1024:",
+					     ":1023", "[21:23,!22]", "!$P", "any" };
+	struct vp_vars *vars = vp_vars_new();
+	static uint8_t edge[65537];
+	struct vp_netaddr *n;
+	char err[128];
+	uint32_t p;
+	bool cur;
+
+	ck_assert_int_eq(vp_vars_set(vars, "P", "[443,8443]"), 0);
+	n = vp_netaddr_parse_ports(specs[_i], vars, err, sizeof(err));
+	ck_assert_ptr_nonnull(n);
+	memset(edge, 0, sizeof(edge));
+	vp_netaddr_port_edges(n, mark_edge, edge);
+	cur = vp_netaddr_match_port(n, 0);
+	for (p = 1; p < 65536; p++) {
+		if (vp_netaddr_match_port(n, (uint16_t)p) != cur)
+			ck_assert_msg(edge[p], "%s: answer changes at %u, no edge", specs[_i], p);
+		cur = vp_netaddr_match_port(n, (uint16_t)p);
+	}
+	vp_netaddr_free(n);
+	vp_vars_free(vars);
+}
+END_TEST
+
+static unsigned candidates(struct vp_sig_set *set, struct vp_sig_thread *th, uint16_t sport,
+			   uint16_t dport, uint32_t dir, const char *payload)
+{
+	struct vp_sig_thread_stats a, b;
+	struct vp_packet p;
+
+	memset(&p, 0, sizeof(p));
+	p.ip_version = 4;
+	p.proto = 6;
+	p.src.family = p.dst.family = AF_INET;
+	p.sport = sport;
+	p.dport = dport;
+	p.flow_flags = dir | VP_PKT_HAS_FLOW | VP_PKT_ESTABLISHED;
+	p.payload.ptr = (const uint8_t *)payload;
+	p.payload.len = strlen(payload);
+	vp_sig_thread_stats(th, &a);
+	vp_sig_match_packet(set, th, &p, NULL, NULL);
+	vp_sig_thread_stats(th, &b);
+	return (unsigned)(b.candidates - a.candidates);
+}
+
+/* A packet is prefiltered with the rules of its service port and direction only. */
+START_TEST(test_port_groups)
+{
+	static const char *const rules[] = {
+		"alert tcp any any -> any 80 (content:\"alpha\"; sid:1;)",
+		"alert tcp any any -> any 445 (content:\"alpha\"; sid:2;)",
+		"alert tcp any any -> any any (content:\"alpha\"; sid:3;)",
+		"alert tcp any 80 -> any any (flow:to_client; content:\"alpha\"; sid:4;)",
+		"alert tcp any any -> any !80 (flags:S; sid:5;)",
+		"alert tcp any any <> any 445 (content:\"alpha\"; sid:6;)",
+	};
+	struct vp_sig_set *set = vp_sig_set_new(NULL);
+	struct vp_sig_set_info info;
+	struct vp_sig_thread *th;
+	size_t i;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		ck_assert_int_eq(vp_sig_set_add(set, rules[i], "r", 1, NULL, NULL), 0);
+	ck_assert_int_eq(vp_sig_set_compile(set, NULL, NULL), 0);
+	vp_sig_set_info(set, &info);
+	ck_assert_uint_ge(info.port_groups, 4);
+	th = vp_sig_thread_new(set);
+	/* to the server: the destination port decides; <> rules on every port */
+	ck_assert_uint_eq(candidates(set, th, 40000, 80, VP_PKT_TO_SERVER, "alpha"), 3);  /* 1 3 6 */
+	ck_assert_uint_eq(candidates(set, th, 40000, 445, VP_PKT_TO_SERVER, "alpha"), 4); /* 2 3 5 6 */
+	ck_assert_uint_eq(candidates(set, th, 40000, 22, VP_PKT_TO_SERVER, "alpha"), 3);  /* 3 5 6 */
+	/* to the client: the source port decides (1, 2 and 5 have no direction) */
+	ck_assert_uint_eq(candidates(set, th, 80, 40000, VP_PKT_TO_CLIENT, "alpha"), 6);
+	ck_assert_uint_eq(candidates(set, th, 22, 40000, VP_PKT_TO_CLIENT, "alpha"), 5);  /* not 4 */
+	ck_assert_uint_eq(candidates(set, th, 22, 40000, VP_PKT_TO_CLIENT, "beta"), 1);   /* 5 */
+	/* one group for every port */
+	vp_sig_thread_free(th);
+	ck_assert_int_eq(vp_sig_set_port_groups(set, 1), 0);
+	ck_assert_int_eq(vp_sig_set_port_groups(set, 0), -EINVAL);
+	ck_assert_int_eq(vp_sig_set_compile(set, NULL, NULL), 0);
+	vp_sig_set_info(set, &info);
+	ck_assert_uint_eq(info.port_groups, 4);
+	th = vp_sig_thread_new(set);
+	ck_assert_uint_eq(candidates(set, th, 40000, 22, VP_PKT_TO_SERVER, "alpha"), 5);
+	vp_sig_thread_free(th);
+	vp_sig_set_free(set);
+}
+END_TEST
+
 static Suite *prefilter_suite(void)
 {
 	Suite *s = suite_create("prefilter");
 	TCase *tc = tcase_create("prefilter");
 
 	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_stream_memory, 0, 40);
+	tcase_add_loop_test(tc, test_port_edges, 0, 7);
+	tcase_add_test(tc, test_port_groups);
 	tcase_add_loop_test(tc, test_equivalence, 0, 200);
 	tcase_add_test(tc, test_info_and_candidates);
 	suite_add_tcase(s, tc);
