@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "daemon/config.h"
@@ -248,6 +249,17 @@ static int load_config(struct vp_config *cfg, const struct cli *c)
 	return 0;
 }
 
+/* CPU time of the whole process so far (every thread), in seconds. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 /* Loads every configured rule path; *failed counts rules (and paths) that did not load. */
 static struct vp_sig_set *load_rules(const struct vp_config *cfg, unsigned *failed)
 {
@@ -284,6 +296,7 @@ static int run_offline(const struct vp_config *cfg, const struct vp_sig_set *set
 {
 	struct vp_engine_worker *w = NULL;
 	struct vp_offline_stats st;
+	double cpu0;
 	struct vp_engine_stats es;
 	struct vp_engine_opts o;
 	struct vp_eve *eve;
@@ -301,14 +314,20 @@ static int run_offline(const struct vp_config *cfg, const struct vp_sig_set *set
 		fprintf(stderr, "vpatchd: out of memory\n");
 		goto out;
 	}
+	cpu0 = cpu_seconds();
 	if (vp_offline_run(pcap, w, eve, &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vpatchd: cannot read capture %s\n", err);
 		goto out;
 	}
 	vp_engine_stats(w, &es);
-	fprintf(stderr, "vpatchd: %s: %llu frames, %llu packets, %llu alerts, %llu dropped\n",
-		pcap, (unsigned long long)st.frames, (unsigned long long)es.packets,
-		(unsigned long long)es.alerts, (unsigned long long)es.dropped);
+	vp_engine_worker_free(w);
+	w = NULL;
+	vp_eve_close(eve);	/* every event written: its thread's CPU counts too */
+	eve = NULL;
+	fprintf(stderr, "vpatchd: %s: %llu frames, %llu packets, %llu alerts, %llu dropped, "
+		"%.3f s CPU\n", pcap, (unsigned long long)st.frames,
+		(unsigned long long)es.packets, (unsigned long long)es.alerts,
+		(unsigned long long)es.dropped, cpu_seconds() - cpu0);
 	ret = EXIT_OK;
 out:
 	vp_engine_worker_free(w);

@@ -484,6 +484,88 @@ bool vp_netaddr_match_port(const struct vp_netaddr *n, uint16_t port)
 	return inner_match(n, NULL, port) != n->neg;
 }
 
+/* Whether every member of <n> (ignoring n->neg) is a positive CIDR, lists flattened. */
+static bool plain_cidrs(const struct vp_netaddr *n)
+{
+	uint32_t i;
+
+	if (n->kind == NODE_CIDR)
+		return true;
+	if (n->kind != NODE_LIST)
+		return false;
+	for (i = 0; i < n->n; i++)
+		if (n->child[i].neg || !plain_cidrs(&n->child[i]))
+			return false;
+	return true;
+}
+
+/* Whether CIDR <c> shares an address with the plain CIDR set <h>; *inside: lies in one. */
+static bool cidr_meets(const struct vp_netaddr *c, const struct vp_netaddr *h, bool *inside)
+{
+	bool any = false;
+	uint32_t i;
+
+	if (h->kind == NODE_LIST) {
+		for (i = 0; i < h->n; i++)
+			any |= cidr_meets(c, &h->child[i], inside);
+		return any;
+	}
+	if (c->family != h->family)
+		return false;
+	if (h->plen <= c->plen && prefix_eq(c->a, h->a, h->plen))
+		*inside = true;
+	return prefix_eq(c->a, h->a, c->plen < h->plen ? c->plen : h->plen);
+}
+
+/* Classes of a plain CIDR set <n> against <home>. */
+static unsigned plain_classes(const struct vp_netaddr *n, const struct vp_netaddr *home)
+{
+	unsigned cls = 0;
+	bool inside = false;
+	uint32_t i;
+
+	if (n->kind == NODE_LIST) {
+		for (i = 0; i < n->n; i++)
+			cls |= plain_classes(&n->child[i], home);
+		return cls;
+	}
+	if (cidr_meets(n, home, &inside))
+		cls |= VP_NETADDR_HOME;
+	if (!inside)
+		cls |= VP_NETADDR_OUTSIDE;	/* not in one home CIDR: maybe outside (safe side) */
+	return cls;
+}
+
+/* Whether the plain CIDR set <n> covers every CIDR of <home>. */
+static bool covers(const struct vp_netaddr *n, const struct vp_netaddr *home)
+{
+	bool inside = false;
+	uint32_t i;
+
+	if (home->kind == NODE_LIST) {
+		for (i = 0; i < home->n; i++)
+			if (!covers(n, &home->child[i]))
+				return false;
+		return true;
+	}
+	cidr_meets(home, n, &inside);
+	return inside;
+}
+
+unsigned vp_netaddr_classes(const struct vp_netaddr *n, const struct vp_netaddr *home)
+{
+	const unsigned both = VP_NETADDR_HOME | VP_NETADDR_OUTSIDE;
+
+	if (!n || !home || n->kind == NODE_ANY || home->neg || !plain_cidrs(home))
+		return both;
+	if (!plain_cidrs(n))
+		return both;	/* negated members: not worked out, either may match */
+	if (!n->neg)
+		return plain_classes(n, home);
+	/* Everything but <n>: no home address when <n> covers home. */
+	return covers(n, home) ? VP_NETADDR_OUTSIDE : both;
+}
+
 static void edges(const struct vp_netaddr *n, vp_netaddr_edge_fn fn, void *ctx)
 {
 	uint32_t i;

@@ -49,6 +49,17 @@ bool vp_netaddr_match_port(const struct vp_netaddr *n, uint16_t port);
 typedef void (*vp_netaddr_edge_fn)(void *ctx, uint32_t port);
 void vp_netaddr_port_edges(const struct vp_netaddr *n, vp_netaddr_edge_fn fn, void *ctx);
 
+/*
+ * Which addresses address specification <n> may match, relative to the set
+ * <home> ($HOME_NET): VP_NETADDR_HOME some address of <home>, and/or
+ * VP_NETADDR_OUTSIDE some other.  Never too few: a specification or home
+ * set it does not work out exactly (negated members) gets both.  NULL <n>
+ * ("any") gets both.
+ */
+#define VP_NETADDR_HOME 1u
+#define VP_NETADDR_OUTSIDE 2u
+unsigned vp_netaddr_classes(const struct vp_netaddr *n, const struct vp_netaddr *home);
+
 /* True when the specification is plain "any" (after variable resolution). */
 bool vp_netaddr_is_any(const struct vp_netaddr *n);
 

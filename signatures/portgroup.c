@@ -255,14 +255,15 @@ static unsigned merge_rows(struct row *rows, unsigned nrows, unsigned max, size_
 static int fill_group(struct vp_port_group *pg, const struct key_rules *kr,
 		      const uint64_t *bits, const uint8_t *kind)
 {
-	size_t n = kr->nany + kr->nspec, a = 0, s = 0;
+	size_t n = kr->nany + kr->nspec, a = 0, s = 0, i;
 	uint32_t rk;
 
 	pg->always = malloc((n ? n : 1) * sizeof(*pg->always));
 	pg->payload = malloc((n ? n : 1) * sizeof(*pg->payload));
 	if (!pg->always || !pg->payload)
 		return -ENOMEM;
-	pg->db_payload = pg->db_head = pg->db_only = VP_PF_NONE;
+	for (i = 0; i < VP_CLS_COUNT; i++)
+		pg->db_payload[i] = pg->db_head[i] = pg->db_only[i] = VP_PF_NONE;
 	/* Both lists merged in rank order, as the candidate bitmap does not care
 	 * but tests and statistics read them more easily so. */
 	while (a < kr->nany || s < kr->nspec) {
@@ -346,9 +347,15 @@ int vp_pg_build(struct vp_sig_set *set, const uint8_t *kind, unsigned max_groups
 		max_groups = 1;
 	if (max_groups > 255)
 		max_groups = 255;
-	/* UDP: one group per direction; small sets compile slowly, UDP payloads are rare. */
+	/*
+	 * Port groups to the server only.  To the client the rules hardly
+	 * differ from port to port (most name the client's side), the address
+	 * classes tell them apart better, and each group costs load time
+	 * (Vectorscan compiles small literal sets slowly).  UDP: one group per
+	 * direction, its payloads are rare.
+	 */
 	for (k = 0; k < VP_PG_KEYS && ret == 0; k++)
-		ret = build_key(set, kind, k, k < VP_PG_UDP_TS ? max_groups : 1, prio);
+		ret = build_key(set, kind, k, k == VP_PG_TCP_TS ? max_groups : 1, prio);
 	free(prio);
 	return ret;
 }

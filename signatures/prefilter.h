@@ -38,17 +38,14 @@ struct vp_prefilter_scratch;
  *   VP_PF_PKT_HEAD  payload fast patterns of contents confined to the first
  *                   bytes of the buffer (startswith, or absolute offset and
  *                   depth ending within VP_PF_HEAD_MAX), scanned over that
- *                   start only, wherever the payload database is scanned;
- *   VP_PF_RESP_BODY http.response_body and to-client file.data patterns:
- *                   the one scan of a response body, which both buffers are;
- *   VP_PF_REQ_BODY  http.request_body and to-server file.data patterns.
- * Port group databases follow (numbers from VP_PF_FIXED on).
+ *                   start only, wherever the payload database is scanned.
+ * The others are numbered from VP_PF_FIXED on as a build makes them: the
+ * body pairs (http.response_body with to-client file.data, and the request
+ * side: a body that is both buffers is scanned once) and the port groups'.
  */
 #define VP_PF_PKT_ONLY VP_BUF_COUNT
 #define VP_PF_PKT_HEAD (VP_BUF_COUNT + 1)
-#define VP_PF_RESP_BODY (VP_BUF_COUNT + 2)
-#define VP_PF_REQ_BODY (VP_BUF_COUNT + 3)
-#define VP_PF_FIXED (VP_BUF_COUNT + 4)
+#define VP_PF_FIXED (VP_BUF_COUNT + 2)
 #define VP_PF_NONE 0xffffu	/* no database */
 #define VP_PF_HEAD_MAX 64	/* head contents ending later go to the payload database */
 

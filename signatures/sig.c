@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "signatures/netaddr.h"
 #include "signatures/portgroup.h"
 #include "signatures/rule_parse.h"
 #include "signatures/sig.h"
@@ -79,6 +80,8 @@ static void uncompile(struct vp_sig_set *set)
 	set->npf = 0;
 	set->head_len = 0;
 	vp_pg_free(set);
+	vp_netaddr_free(set->home);
+	set->home = NULL;
 	set->compiled = false;
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "signatures/eval.h"
+#include "signatures/netaddr.h"
 #include "signatures/prefilter.h"
 #include "signatures/rule.h"
 #include "signatures/sig.h"
@@ -363,14 +364,28 @@ static size_t head(const struct vp_sig_set *set, const struct vp_slice *s)
 	return s->len < set->head_len ? s->len : set->head_len;
 }
 
-/* A body that is two buffers at once is scanned once, with their pair's database. */
+/* The packet's address class (enum vp_sig_cls), relative to the set's $HOME_NET. */
+static unsigned addr_class(const struct vp_sig_set *set, const struct vp_packet *p)
+{
+	if (!set->home)
+		return 0;
+	return (vp_netaddr_match_addr(set->home, &p->src) ? VP_CLS_SRC_HOME : 0) |
+	       (vp_netaddr_match_addr(set->home, &p->dst) ? VP_CLS_DST_HOME : 0);
+}
+
+/*
+ * A body that is two buffers at once is scanned once, with their pair's
+ * database; the pair holds the file.data rules of the body's direction.
+ */
 static bool body_pair(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
 		      unsigned body, unsigned db, uint64_t *done)
 {
 	const struct vp_slice *a = &in->buf[VP_BUF_FILE_DATA], *b = &in->buf[body];
 	uint64_t both = BIT(VP_BUF_FILE_DATA) | BIT(body);
+	uint32_t dir = body == VP_BUF_HTTP_RESPONSE_BODY ? VP_PKT_TO_CLIENT : VP_PKT_TO_SERVER;
 
-	if ((in->present & both) != both || a->ptr != b->ptr || a->len != b->len)
+	if ((in->present & both) != both || a->ptr != b->ptr || a->len != b->len ||
+	    !(in->p->flow_flags & dir))
 		return false;
 	scan(th, in, g, db, a->ptr, a->len);
 	*done |= both;
@@ -390,13 +405,15 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 {
 	const struct vp_sig_set *set = th->set;
 	bool split = g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM));
-	unsigned pl = pg ? pg->db_payload : VP_BUF_PACKET, hd = pg ? pg->db_head : VP_PF_PKT_HEAD;
-	unsigned only = pg ? pg->db_only : VP_PF_PKT_ONLY, b;
+	unsigned cls = addr_class(set, in->p);
+	unsigned pl = pg ? pg->db_payload[cls] : VP_BUF_PACKET;
+	unsigned hd = pg ? pg->db_head[cls] : VP_PF_PKT_HEAD;
+	unsigned only = pg ? pg->db_only[cls] : VP_PF_PKT_ONLY, b;
 	uint64_t done = 0;
 	const struct vp_slice *s;
 
-	body_pair(th, in, g, VP_BUF_HTTP_RESPONSE_BODY, VP_PF_RESP_BODY, &done);
-	body_pair(th, in, g, VP_BUF_HTTP_REQUEST_BODY, VP_PF_REQ_BODY, &done);
+	body_pair(th, in, g, VP_BUF_HTTP_RESPONSE_BODY, set->pair_db[0][cls], &done);
+	body_pair(th, in, g, VP_BUF_HTTP_REQUEST_BODY, set->pair_db[1][cls], &done);
 	for (b = 0; b < VP_BUF_COUNT; b++) {
 		s = &in->buf[b];
 		if (!(in->present & BIT(b)) || !s->ptr || (done & BIT(b)))

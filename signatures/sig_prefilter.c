@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "signatures/netaddr.h"
 #include "signatures/portgroup.h"
 #include "signatures/rule.h"
 #include "signatures/sig_priv.h"
@@ -157,23 +158,47 @@ static int push_payload(struct pats *ps, const struct vp_rule *r, uint32_t rk,
 	return ret;
 }
 
-/* An HTTP fast pattern: its buffer's database, and the body pair it belongs to. */
-static int push_http(struct pats *ps, const struct vp_rule *r, uint32_t rk)
+/* An HTTP fast pattern into database <db> (its buffer's, or a body pair's). */
+static int push_http(struct pats *ps, const struct vp_rule *r, uint32_t rk, unsigned db)
 {
-	unsigned buf = r->lists[r->fp_list].buf;
 	const uint8_t *b;
 	uint32_t len;
-	int ret;
 
 	vp_sig_rule_fp(r, &b, &len);
-	ret = push(ps, r, rk, buf, b, len);
-	if (ret == 0 && (buf == VP_BUF_HTTP_RESPONSE_BODY ||
-			 (buf == VP_BUF_FILE_DATA && vp_pg_rule_in_dir(r, VP_DIR_TC))))
-		ret = push(ps, r, rk, VP_PF_RESP_BODY, b, len);
-	if (ret == 0 && (buf == VP_BUF_HTTP_REQUEST_BODY ||
-			 (buf == VP_BUF_FILE_DATA && vp_pg_rule_in_dir(r, VP_DIR_TS))))
-		ret = push(ps, r, rk, VP_PF_REQ_BODY, b, len);
-	return ret;
+	return push(ps, r, rk, db, b, len);
+}
+
+/* Which body pair (0 response, 1 request) a rule's fast pattern belongs to; bit mask. */
+static unsigned body_pairs(const struct vp_rule *r)
+{
+	unsigned buf = r->lists[r->fp_list].buf, m = 0;
+
+	if (buf == VP_BUF_HTTP_RESPONSE_BODY ||
+	    (buf == VP_BUF_FILE_DATA && vp_pg_rule_in_dir(r, VP_DIR_TC)))
+		m |= 1;
+	if (buf == VP_BUF_HTTP_REQUEST_BODY ||
+	    (buf == VP_BUF_FILE_DATA && vp_pg_rule_in_dir(r, VP_DIR_TS)))
+		m |= 2;
+	return m;
+}
+
+/*
+ * The address classes (bit c: enum vp_sig_cls c) where rule <r>'s source
+ * and destination may both match, either way round for "<>".
+ */
+static uint8_t rule_classes(const struct vp_rule *r, const struct vp_netaddr *home)
+{
+	unsigned s = vp_netaddr_classes(r->src, home), d = vp_netaddr_classes(r->dst, home), c;
+	unsigned sh, dh;
+	uint8_t m = 0;
+
+	for (c = 0; c < VP_CLS_COUNT; c++) {
+		sh = (c & VP_CLS_SRC_HOME) ? VP_NETADDR_HOME : VP_NETADDR_OUTSIDE;
+		dh = (c & VP_CLS_DST_HOME) ? VP_NETADDR_HOME : VP_NETADDR_OUTSIDE;
+		if (((s & sh) && (d & dh)) || (r->bidir && (d & sh) && (s & dh)))
+			m |= (uint8_t)(1u << c);
+	}
+	return m;
 }
 
 /* The fixed databases; kind[rank] says what each rule brings to the port groups. */
@@ -197,10 +222,99 @@ static int fixed_pats(struct vp_sig_set *set, struct pats *ps, uint8_t *kind)
 			ret = push_payload(ps, r, (uint32_t)rk, payload);
 		} else {
 			kind[rk] = VP_PGK_SKIP;
-			ret = push_http(ps, r, (uint32_t)rk);
+			ret = push_http(ps, r, (uint32_t)rk, r->lists[r->fp_list].buf);
 		}
 	}
 	return ret < 0 ? ret : 0;
+}
+
+/* What class_dbs() builds from: ranks, and how their patterns are pushed. */
+struct variant_src {
+	const uint32_t *rk;
+	size_t n;
+	unsigned ncls;		/* classes told apart: 1 (all the same) or VP_CLS_COUNT */
+	int slot;		/* payload database kind: 0 payload, 1 head, 2 packet-only;
+				 * -1: HTTP fast patterns */
+};
+
+static int push_variant(struct vp_sig_set *set, struct pats *ps, const uint32_t *rk, size_t n,
+			int slot, unsigned db)
+{
+	uint16_t dbs[3] = { VP_PF_NONE, VP_PF_NONE, VP_PF_NONE };
+	const struct vp_rule *r;
+	size_t i;
+	int ret = 0;
+
+	if (slot >= 0)
+		dbs[slot] = (uint16_t)db;
+	for (i = 0; i < n && ret == 0; i++) {
+		r = set->sigs[set->order[rk[i]]]->priv;
+		ret = slot >= 0 ? push_payload(ps, r, rk[i], dbs) : push_http(ps, r, rk[i], db);
+	}
+	return ret;
+}
+
+/*
+ * One database per address class of the ranks <src> (those of the class),
+ * an identical one compiled once; out[class] gets the numbers.
+ */
+static int class_dbs(struct vp_sig_set *set, struct pats *ps, const struct variant_src *src,
+		     const uint8_t *cls, uint16_t out[VP_CLS_COUNT])
+{
+	uint32_t *l[VP_CLS_COUNT] = { NULL };
+	size_t n[VP_CLS_COUNT] = { 0 }, i;
+	unsigned c, c2;
+	int ret = 0, db;
+
+	for (c = 0; c < VP_CLS_COUNT && ret == 0; c++) {
+		out[c] = VP_PF_NONE;
+		l[c] = malloc((src->n ? src->n : 1) * sizeof(*l[c]));
+		if (!l[c]) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (i = 0; i < src->n; i++)
+			if (src->ncls == 1 || (cls[src->rk[i]] & (1u << c)))
+				l[c][n[c]++] = src->rk[i];
+		for (c2 = 0; c2 < c; c2++)
+			if (n[c2] == n[c] && memcmp(l[c2], l[c], n[c] * sizeof(*l[c])) == 0)
+				break;
+		if (c2 < c) {
+			out[c] = out[c2];
+		} else if (n[c]) {
+			db = new_db(ps, src->slot == 0);
+			ret = db < 0 ? db : push_variant(set, ps, l[c], n[c], src->slot, (unsigned)db);
+			out[c] = (uint16_t)db;
+		}
+	}
+	for (c = 0; c < VP_CLS_COUNT; c++)
+		free(l[c]);
+	return ret;
+}
+
+/* The body pairs' databases: response bodies per address class, request bodies one. */
+static int pair_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *cls)
+{
+	uint32_t *rk = malloc((set->count ? set->count : 1) * sizeof(*rk));
+	struct variant_src src = { .rk = rk, .slot = -1 };
+	const struct vp_rule *r;
+	const uint8_t *b;
+	uint32_t len;
+	size_t i;
+	int pair, ret = rk ? 0 : -ENOMEM;
+
+	for (pair = 0; pair < 2 && ret == 0; pair++) {
+		src.n = 0;
+		src.ncls = pair == 0 ? VP_CLS_COUNT : 1;
+		for (i = 0; i < set->count; i++) {
+			r = set->sigs[set->order[i]]->priv;
+			if (vp_sig_rule_fp(r, &b, &len) && (body_pairs(r) & (1u << pair)))
+				rk[src.n++] = (uint32_t)i;
+		}
+		ret = class_dbs(set, ps, &src, cls, set->pair_db[pair]);
+	}
+	free(rk);
+	return ret;
 }
 
 /* Whether group <a> has the payload rules of <b> exactly. */
@@ -226,73 +340,95 @@ static const struct vp_port_group *twin(const struct vp_sig_set *set, const stru
 	return NULL;
 }
 
-/* The payload database of one port group (its head and packet-only ones are its key's). */
-static int group_pats(struct vp_sig_set *set, struct pats *ps, struct vp_port_group *pg)
+/*
+ * The payload databases of one port group (its head and packet-only ones are
+ * its key's): one per address class to the client, where responses are
+ * bulky and most rules are for one kind of client.
+ */
+static int group_pats(struct vp_sig_set *set, struct pats *ps, struct vp_port_group *pg, int k,
+		      const uint8_t *cls)
 {
 	const struct vp_port_group *t = twin(set, pg);
-	uint16_t dbs[3] = { VP_PF_NONE, VP_PF_NONE, VP_PF_NONE };
-	const struct vp_rule *r;
-	size_t i;
-	int ret = 0, n;
+	struct variant_src src = { .rk = pg->payload, .n = pg->npayload, .slot = 0,
+				   .ncls = (k & 1) ? VP_CLS_COUNT : 1 };
 
-	if (t || pg->npayload == 0) {
-		pg->db_payload = t ? t->db_payload : VP_PF_NONE;
+	if (t) {
+		memcpy(pg->db_payload, t->db_payload, sizeof(pg->db_payload));
 		return 0;
 	}
-	n = new_db(ps, true);
-	if (n < 0)
-		return n;
-	pg->db_payload = dbs[0] = (uint16_t)n;
-	for (i = 0; i < pg->npayload && ret == 0; i++) {
-		r = set->sigs[set->order[pg->payload[i]]]->priv;
-		ret = push_payload(ps, r, pg->payload[i], dbs);
-	}
-	return ret;
+	return class_dbs(set, ps, &src, cls, pg->db_payload);
 }
 
 /*
  * The head and packet-only databases of key <k>: those scans are short or
  * rare, so one per protocol and direction is enough.
  */
-static int key_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind, int k)
+static int key_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind, int k,
+		    const uint8_t *cls)
 {
 	unsigned g = k < VP_PG_UDP_TS ? VP_GRP_TCP : VP_GRP_UDP, i;
-	uint16_t dbs[3] = { VP_PF_NONE, VP_PF_NONE, VP_PF_NONE };
-	const struct vp_rule *r;
-	size_t rk;
-	int ret = 0, n;
+	uint32_t *rk = malloc((set->count ? set->count : 1) * sizeof(*rk));
+	struct variant_src src = { .rk = rk, .ncls = (k & 1) ? VP_CLS_COUNT : 1 };
+	uint16_t head[VP_CLS_COUNT], only[VP_CLS_COUNT];
+	size_t r;
+	int ret;
 
-	for (i = 1; i < 3; i++) {
-		n = new_db(ps, false);
-		if (n < 0)
-			return n;
-		dbs[i] = (uint16_t)n;
-	}
-	for (rk = 0; rk < set->count && ret == 0; rk++) {
-		r = set->sigs[set->order[rk]]->priv;
-		if (kind[rk] == VP_PGK_PAYLOAD && (set->grp[rk] & (1u << g)) &&
-		    vp_pg_rule_in_dir(r, k & 1))
-			ret = push_payload(ps, r, (uint32_t)rk, dbs);
-	}
+	if (!rk)
+		return -ENOMEM;
+	for (r = 0; r < set->count; r++)
+		if (kind[r] == VP_PGK_PAYLOAD && (set->grp[r] & (1u << g)) &&
+		    vp_pg_rule_in_dir(set->sigs[set->order[r]]->priv, k & 1))
+			rk[src.n++] = (uint32_t)r;
+	src.slot = 1;
+	ret = class_dbs(set, ps, &src, cls, head);
+	src.slot = 2;
+	if (ret == 0)
+		ret = class_dbs(set, ps, &src, cls, only);
 	for (i = 0; i < set->npg[k]; i++) {
-		set->pg[k][i].db_head = dbs[1];
-		set->pg[k][i].db_only = dbs[2];
+		memcpy(set->pg[k][i].db_head, head, sizeof(head));
+		memcpy(set->pg[k][i].db_only, only, sizeof(only));
 	}
+	free(rk);
 	return ret;
 }
 
-static int groups_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind)
+static int groups_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind,
+		       const uint8_t *cls)
 {
 	unsigned k, i;
 	int ret;
 
 	ret = vp_pg_build(set, kind, set->pg_max ? set->pg_max : VP_PG_DEFAULT_MAX);
 	for (k = 0; k < VP_PG_KEYS && ret == 0; k++) {
-		ret = key_pats(set, ps, kind, (int)k);
+		ret = key_pats(set, ps, kind, (int)k, cls);
 		for (i = 0; i < set->npg[k] && ret == 0; i++)
-			ret = group_pats(set, ps, &set->pg[k][i]);
+			ret = group_pats(set, ps, &set->pg[k][i], (int)k, cls);
 	}
 	return ret;
+}
+
+/* $HOME_NET, when set and parseable: the address classes are relative to it. */
+static struct vp_netaddr *home_net(const struct vp_sig_set *set)
+{
+	const char *text = set->vars ? vp_vars_get(set->vars, "HOME_NET") : NULL;
+	char err[128];
+
+	return text ? vp_netaddr_parse_addrs(text, set->vars, err, sizeof(err)) : NULL;
+}
+
+/* Each rule's address classes (all four without a home set). */
+static int classes(struct vp_sig_set *set, uint8_t **cls)
+{
+	size_t rk;
+
+	*cls = malloc(set->count ? set->count : 1);
+	if (!*cls)
+		return -ENOMEM;
+	set->home = home_net(set);
+	for (rk = 0; rk < set->count; rk++)
+		(*cls)[rk] = set->home ? rule_classes(set->sigs[set->order[rk]]->priv, set->home)
+				       : (uint8_t)((1u << VP_CLS_COUNT) - 1);
+	return 0;
 }
 
 /*
@@ -303,15 +439,19 @@ static int groups_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *k
 int vp_sig_prefilter_build(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
 {
 	struct pats ps = { 0 };
-	uint8_t *kind = malloc(set->count ? set->count : 1);
+	uint8_t *kind = malloc(set->count ? set->count : 1), *cls = NULL;
 	char err[512];
 	int ret = -ENOMEM;
 
 	if (!kind)
 		goto out;
-	ret = fixed_pats(set, &ps, kind);
+	ret = classes(set, &cls);
 	if (ret == 0)
-		ret = groups_pats(set, &ps, kind);
+		ret = fixed_pats(set, &ps, kind);
+	if (ret == 0)
+		ret = pair_pats(set, &ps, cls);
+	if (ret == 0)
+		ret = groups_pats(set, &ps, kind, cls);
 	if (ret < 0)
 		goto out;
 	set->pf = vp_prefilter_build(ps.p, ps.n, ps.ndb, ps.every, err, sizeof(err));
@@ -332,5 +472,6 @@ out:
 	free(ps.use);
 	free(ps.every);
 	free(kind);
+	free(cls);
 	return ret;
 }

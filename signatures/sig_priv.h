@@ -49,8 +49,23 @@ enum vp_pg_key {
 
 #define VP_PG_DEFAULT_MAX 8	/* groups per key */
 
+/*
+ * Address classes of a packet: whether its source, and its destination, is
+ * in $HOME_NET.  A rule "$EXTERNAL_NET any -> $HOME_NET any" cannot match a
+ * response a home server sends to an outside client, so the databases of
+ * the bulky to-client data -- response payloads and bodies -- are built per
+ * class, with the rules whose addresses may match it.
+ */
+enum vp_sig_cls {
+	VP_CLS_SRC_HOME = 1,
+	VP_CLS_DST_HOME = 2,
+	VP_CLS_COUNT = 4,
+};
+
 struct vp_port_group {
-	uint16_t db_payload, db_head, db_only;	/* prefilter databases (VP_PF_NONE) */
+	/* prefilter databases by address class (VP_PF_NONE: none); head and
+	 * packet-only ones are the key's */
+	uint16_t db_payload[VP_CLS_COUNT], db_head[VP_CLS_COUNT], db_only[VP_CLS_COUNT];
 	uint32_t *always;			/* ranks without fast pattern */
 	size_t nalways;
 	uint32_t *payload;			/* ranks with a payload fast pattern */
@@ -89,6 +104,8 @@ struct vp_sig_set {
 	size_t head_len;		/* bytes a head database scans at most */
 	unsigned pg_max;		/* setting: groups per key (0: the default) */
 	uint8_t *pg_map[VP_PG_KEYS];	/* 65536 ports -> group */
+	struct vp_netaddr *home;	/* $HOME_NET, NULL: no address classes */
+	uint16_t pair_db[2][VP_CLS_COUNT];	/* body pairs (response, request) by class */
 	struct vp_port_group *pg[VP_PG_KEYS];
 	unsigned npg[VP_PG_KEYS];
 	size_t nbits;			/* distinct flowbits */

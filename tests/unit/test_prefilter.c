@@ -107,7 +107,15 @@ static void rand_content(char *r, size_t cap, bool first, bool *fast)
 }
 
 static const char *const buffers[] = { "pkt_data", "http.uri", "http.header",
-				       "http.user_agent" };
+				       "http.user_agent", "file.data", "http.response_body",
+				       "http.request_body" };
+#define NBUFFERS (sizeof(buffers) / sizeof(buffers[0]))
+
+/* Address specifications, relative to the $HOME_NET the sets get (see home_vars()). */
+static const char *const addrs[] = { "any", "any", "$HOME_NET", "$EXTERNAL_NET", "10.1.0.0/16",
+				     "[10.0.0.0/8,!10.1.2.3]", "192.168.0.0/16", "!192.168.1.5",
+				     "[$HOME_NET,203.0.113.0/24]" };
+#define NADDRS (sizeof(addrs) / sizeof(addrs[0]))
 
 static void rand_rule(char *r, size_t cap, unsigned sid)
 {
@@ -120,12 +128,13 @@ static void rand_rule(char *r, size_t cap, unsigned sid)
 	char tmp[64];
 	const char *head = heads[rnd(sizeof(heads) / sizeof(heads[0]))], *sp = ports[rnd(8)];
 	const char *arrow = rnd(8) ? "->" : "<>", *dp = ports[rnd(8)];
+	const char *sa = addrs[rnd(NADDRS)], *da = addrs[rnd(NADDRS)];
 
-	snprintf(r, cap, "%s any %s %s any %s (", head, sp, arrow, dp);
+	snprintf(r, cap, "%s %s %s %s %s %s (", head, sa, sp, arrow, da, dp);
 	if (rnd(3) == 0)
 		cat(r, cap, rnd(2) ? "flow:to_server; " : "flow:to_client; ");
 	for (l = 0; l < nl; l++) {
-		cat(r, cap, buffers[rnd(4)]);
+		cat(r, cap, buffers[rnd(NBUFFERS)]);
 		cat(r, cap, "; ");
 		for (k = 0, nc = rnd(4); k < nc; k++)
 			rand_content(r, cap, k == 0, &fast);
@@ -168,7 +177,11 @@ static void rand_input(struct rand_input *ri)
 {
 	static const uint8_t protos[] = { 6, 6, 6, 17, 1 };
 	static const uint16_t pnums[] = { 80, 8080, 21, 22, 23, 1024, 40000, 0, 443 };
+	static const char *const ips[] = { "10.1.2.3", "10.9.9.9", "192.168.1.5", "192.168.2.1",
+					   "203.0.113.7", "198.51.100.1" };
+	static const int bodies[] = { VP_BUF_HTTP_RESPONSE_BODY, VP_BUF_HTTP_REQUEST_BODY };
 	size_t i, n;
+	int body;
 
 	memset(ri, 0, sizeof(*ri));
 	ri->p.ip_version = 4;
@@ -177,6 +190,8 @@ static void rand_input(struct rand_input *ri)
 	ri->p.flow_flags = rnd(5) == 0 ? 0 : rnd(2) ? VP_PKT_TO_SERVER : VP_PKT_TO_CLIENT;
 	ri->p.sport = pnums[rnd(sizeof(pnums) / sizeof(pnums[0]))];
 	ri->p.dport = pnums[rnd(sizeof(pnums) / sizeof(pnums[0]))];
+	inet_pton(AF_INET, ips[rnd(sizeof(ips) / sizeof(ips[0]))], ri->p.src.a);
+	inet_pton(AF_INET, ips[rnd(sizeof(ips) / sizeof(ips[0]))], ri->p.dst.a);
 	ri->in.p = &ri->p;
 	for (i = 0; i < 6; i++) {
 		if (rnd(3) == 0)
@@ -189,8 +204,28 @@ static void rand_input(struct rand_input *ri)
 		if (rnd(4))
 			ri->in.fresh |= BIT(in_bufs[i]);
 	}
+	if (rnd(3) == 0) {	/* a body: file.data and one of the body buffers, the same bytes */
+		body = bodies[rnd(2)];
+		n = rnd(sizeof(ri->data[0]));
+		rand_bytes(ri->data[0], n);
+		ri->in.buf[VP_BUF_FILE_DATA].ptr = ri->in.buf[body].ptr = ri->data[0];
+		ri->in.buf[VP_BUF_FILE_DATA].len = ri->in.buf[body].len = n;
+		ri->in.present |= BIT(VP_BUF_FILE_DATA) | BIT(body);
+		ri->in.fresh |= BIT(VP_BUF_FILE_DATA) | BIT(body);
+	}
 	ri->p.payload = ri->in.buf[VP_BUF_PACKET];
 	ri->in.stream_new_off = rnd(3) ? 0 : rnd(20);
+}
+
+/* $HOME_NET and $EXTERNAL_NET for the sets: the address classes depend on them. */
+static struct vp_vars *home_vars(void)
+{
+	struct vp_vars *v = vp_vars_new();
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(vp_vars_set(v, "HOME_NET", "[10.0.0.0/8,192.168.1.0/24]"), 0);
+	ck_assert_int_eq(vp_vars_set(v, "EXTERNAL_NET", rnd(2) ? "!$HOME_NET" : "any"), 0);
+	return v;
 }
 
 static unsigned add_rules(struct vp_sig_set *a, struct vp_sig_set *b)
@@ -215,14 +250,19 @@ static unsigned add_rules(struct vp_sig_set *a, struct vp_sig_set *b)
 /* Random sets, random inputs: the same matches with and without the prefilter. */
 START_TEST(test_equivalence)
 {
-	struct vp_sig_set *pf = vp_sig_set_new(NULL), *all = vp_sig_set_new(NULL);
+	struct vp_sig_set *pf, *all;
 	struct vp_sig_thread *tp, *ta;
 	struct vp_sig_set_info info;
 	struct rand_input ri;
 	struct hits hp, ha;
 	unsigned i, nonempty = 0, loaded;
+	struct vp_vars *vars;
 
 	rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)_i * 0x100000001b3ull + 1);
+	vars = home_vars();
+	pf = vp_sig_set_new(vars);
+	all = vp_sig_set_new(vars);
+	vp_vars_free(vars);
 	ck_assert_int_eq(vp_sig_set_prefilter(all, false), 0);
 	loaded = add_rules(pf, all);
 	ck_assert_uint_gt(loaded, RULES / 2);
@@ -443,6 +483,51 @@ START_TEST(test_port_edges)
 }
 END_TEST
 
+/* Which addresses a specification may match relative to $HOME_NET: never too few. */
+START_TEST(test_addr_classes)
+{
+	static const struct {
+		const char *spec;
+		unsigned want;
+	} cases[] = {
+		{ "any", VP_NETADDR_HOME | VP_NETADDR_OUTSIDE },
+		{ "$HOME_NET", VP_NETADDR_HOME },
+		{ "!$HOME_NET", VP_NETADDR_OUTSIDE },
+		{ "10.1.0.0/16", VP_NETADDR_HOME },
+		{ "10.0.0.0/7", VP_NETADDR_HOME | VP_NETADDR_OUTSIDE },
+		{ "203.0.113.0/24", VP_NETADDR_OUTSIDE },
+		{ "[203.0.113.0/24,192.168.1.7]", VP_NETADDR_HOME | VP_NETADDR_OUTSIDE },
+		{ "[$HOME_NET,10.2.3.4]", VP_NETADDR_HOME },
+		{ "!10.0.0.0/8", VP_NETADDR_HOME | VP_NETADDR_OUTSIDE },	/* 192.168.1.x */
+		{ "![10.0.0.0/8,192.168.0.0/16]", VP_NETADDR_OUTSIDE },
+		{ "[10.0.0.0/8,!10.1.2.3]", VP_NETADDR_HOME | VP_NETADDR_OUTSIDE },	/* not worked out */
+		{ "2001:db8::/32", VP_NETADDR_OUTSIDE },
+		{ "192.168.0.0/16", VP_NETADDR_HOME | VP_NETADDR_OUTSIDE },
+	};
+	struct vp_vars *v = vp_vars_new();
+	struct vp_netaddr *home, *n;
+	char err[128];
+	size_t i;
+
+	ck_assert_int_eq(vp_vars_set(v, "HOME_NET", "[10.0.0.0/8,192.168.1.0/24]"), 0);
+	home = vp_netaddr_parse_addrs("$HOME_NET", v, err, sizeof(err));
+	ck_assert_ptr_nonnull(home);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = vp_netaddr_parse_addrs(cases[i].spec, v, err, sizeof(err));
+		ck_assert_msg(n != NULL, "%s: %s", cases[i].spec, err);
+		ck_assert_msg(vp_netaddr_classes(n, home) == cases[i].want, "%s: %u, want %u",
+			      cases[i].spec, vp_netaddr_classes(n, home), cases[i].want);
+		vp_netaddr_free(n);
+	}
+	ck_assert_uint_eq(vp_netaddr_classes(NULL, home), VP_NETADDR_HOME | VP_NETADDR_OUTSIDE);
+	n = vp_netaddr_parse_addrs("!$HOME_NET", v, err, sizeof(err));
+	ck_assert_uint_eq(vp_netaddr_classes(home, n), VP_NETADDR_HOME | VP_NETADDR_OUTSIDE);
+	vp_netaddr_free(n);
+	vp_netaddr_free(home);
+	vp_vars_free(v);
+}
+END_TEST
+
 static unsigned candidates(struct vp_sig_set *set, struct vp_sig_thread *th, uint16_t sport,
 			   uint16_t dport, uint32_t dir, const char *payload)
 {
@@ -490,9 +575,9 @@ START_TEST(test_port_groups)
 	ck_assert_uint_eq(candidates(set, th, 40000, 80, VP_PKT_TO_SERVER, "alpha"), 3);  /* 1 3 6 */
 	ck_assert_uint_eq(candidates(set, th, 40000, 445, VP_PKT_TO_SERVER, "alpha"), 4); /* 2 3 5 6 */
 	ck_assert_uint_eq(candidates(set, th, 40000, 22, VP_PKT_TO_SERVER, "alpha"), 3);  /* 3 5 6 */
-	/* to the client: the source port decides (1, 2 and 5 have no direction) */
+	/* to the client: one group (1, 2 and 5 have no direction) */
 	ck_assert_uint_eq(candidates(set, th, 80, 40000, VP_PKT_TO_CLIENT, "alpha"), 6);
-	ck_assert_uint_eq(candidates(set, th, 22, 40000, VP_PKT_TO_CLIENT, "alpha"), 5);  /* not 4 */
+	ck_assert_uint_eq(candidates(set, th, 22, 40000, VP_PKT_TO_CLIENT, "alpha"), 6);
 	ck_assert_uint_eq(candidates(set, th, 22, 40000, VP_PKT_TO_CLIENT, "beta"), 1);   /* 5 */
 	/* one group for every port */
 	vp_sig_thread_free(th);
@@ -517,6 +602,7 @@ static Suite *prefilter_suite(void)
 	tcase_add_loop_test(tc, test_stream_memory, 0, 40);
 	tcase_add_loop_test(tc, test_port_edges, 0, 7);
 	tcase_add_test(tc, test_port_groups);
+	tcase_add_test(tc, test_addr_classes);
 	tcase_add_loop_test(tc, test_equivalence, 0, 200);
 	tcase_add_test(tc, test_info_and_candidates);
 	suite_add_tcase(s, tc);
