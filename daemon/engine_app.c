@@ -243,6 +243,8 @@ static bool http_input(struct vp_engine_worker *w, struct vp_pkt_ctx *c, enum vp
 	bool resp_fresh = ev == VP_HTTP_EV_RESPONSE_HEADERS;
 
 	input_reset(c);
+	in->buf_mem = &c->st->buf_mem;
+	in->tx_id = tx->id;
 	put(in, VP_BUF_PACKET, c->p.payload, false);
 	if (tx->req.valid) {
 		struct vp_uri_result res;

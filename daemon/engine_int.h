@@ -24,6 +24,7 @@ struct vp_flow_state {
 	struct vp_http_conn http;
 	uint8_t flowbits[VP_ENGINE_FLOWBITS_BYTES];
 	struct vp_sig_stream_mem pf_mem[2];	/* stream prefilter memory: [0] to server */
+	struct vp_sig_buf_mem buf_mem;		/* HTTP buffer prefilter memory */
 	uint32_t next_free;
 	bool is_http;			/* an HTTP port, or the client spoke HTTP first */
 	bool probed;			/* the client's first bytes were looked at */

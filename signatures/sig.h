@@ -137,6 +137,28 @@ struct vp_sig_stream_mem {
 	uint64_t start[VP_SIG_STREAM_HITS];	/* stream offset of its latest occurrence */
 };
 
+/*
+ * Prefilter memory of one flow's HTTP buffers: the fast patterns found in a
+ * buffer when it was fresh, replayed when a later call of the same
+ * transaction presents it again, not fresh (a request's buffers at its
+ * response), instead of scanning it again.  Kept by the caller with the
+ * flow (zeroed when the flow starts); it only saves work.
+ */
+#define VP_SIG_BUF_ENTRIES 32
+#define VP_SIG_BUF_PATS 96
+struct vp_sig_buf_mem {
+	uint64_t key;				/* rule set generation; 0: empty */
+	uint64_t tx;				/* the transaction of the entries */
+	uint16_t nent, npat;
+	struct {
+		const uint8_t *ptr;		/* the buffer scanned */
+		uint32_t len;
+		uint16_t db;
+		uint16_t first, n;		/* its patterns: pat[first .. first + n) */
+	} ent[VP_SIG_BUF_ENTRIES];
+	uint32_t pat[VP_SIG_BUF_PATS];
+};
+
 /* What one detection call sees. */
 struct vp_sig_input {
 	const struct vp_packet *p;		/* always set: header fields, p->flow_flags */
@@ -159,6 +181,8 @@ struct vp_sig_input {
 	/* The packet's payload is the start of the STREAM buffer's new bytes,
 	 * byte for byte (set by the caller, who compared them). */
 	bool pkt_in_stream;
+	struct vp_sig_buf_mem *buf_mem;		/* the flow's HTTP buffer memory, or NULL */
+	uint64_t tx_id;				/* the HTTP transaction the buffers are of */
 	uint8_t *flowbits;			/* per-flow storage, vp_sig_set_flowbits_bytes() long;
 						 * NULL without a flow (flowbits then never set) */
 };

@@ -44,8 +44,9 @@ struct vp_sig_thread {
 	struct vp_threshold *thr;
 	struct vp_sig_thread_stats st;
 	bool suppressed;		/* the match being reported: action only */
-	/* the stream scan in progress (on_stream_pat) */
+	/* the stream or HTTP buffer scan in progress (on_stream_pat, on_buf_pat) */
 	struct vp_sig_stream_mem *sm;
+	struct vp_sig_buf_mem *bm;
 	unsigned sm_db;
 	uint64_t sm_from;		/* stream offset of the first byte scanned */
 	uint64_t sm_old;		/* occurrences ending by this offset are known */
@@ -343,6 +344,90 @@ static void scan_stream(struct vp_sig_thread *th, const struct vp_sig_input *in,
 	m->scanned = in->stream_off + s->len;
 }
 
+/* ---- HTTP buffers, scanned once per transaction ---- */
+
+static struct vp_sig_buf_mem *buf_mem(struct vp_sig_thread *th, const struct vp_sig_input *in)
+{
+	struct vp_sig_buf_mem *m = in->buf_mem;
+
+	if (m && (m->key != th->set->gen || m->tx != in->tx_id)) {
+		m->key = th->set->gen;
+		m->tx = in->tx_id;
+		m->nent = m->npat = 0;
+	}
+	return m;
+}
+
+/* The entry of buffer <s> in database <db>, or -1. */
+static int buf_find(const struct vp_sig_buf_mem *m, unsigned db, const struct vp_slice *s)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nent; i++)
+		if (m->ent[i].db == db && m->ent[i].ptr == s->ptr && m->ent[i].len == s->len)
+			return (int)i;
+	return -1;
+}
+
+static void on_buf_pat(void *arg, uint32_t pat, uint32_t len, uint64_t end)
+{
+	struct vp_sig_thread *th = arg;
+	struct vp_sig_buf_mem *m = th->bm;
+
+	(void)len;
+	(void)end;
+	vp_prefilter_pat_ids(th->set->pf, th->sm_db, pat, cand_add, th);
+	if (m->npat < VP_SIG_BUF_PATS)
+		m->pat[m->npat] = pat;
+	m->npat++;	/* past the end: the entry is not kept */
+}
+
+/*
+ * An HTTP buffer: a fresh one is scanned and its patterns kept; one that is
+ * not fresh and was kept in this transaction is replayed.
+ */
+static void scan_buf(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
+		     unsigned db, const struct vp_slice *s, bool fresh)
+{
+	const struct vp_sig_set *set = th->set;
+	struct vp_sig_buf_mem *m = buf_mem(th, in);
+	unsigned first, i;
+	int e;
+
+	if (!m || !vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db]) ||
+	    m->nent == VP_SIG_BUF_ENTRIES) {
+		scan(th, in, g, db, s->ptr, s->len);
+		return;
+	}
+	e = buf_find(m, db, s);
+	if (e >= 0 && !fresh) {
+		for (i = 0; i < m->ent[e].n; i++)
+			vp_prefilter_pat_ids(set->pf, db, m->pat[m->ent[e].first + i], cand_add, th);
+		return;
+	}
+	for (i = 0; fresh && i < m->nent; i++)
+		if (m->ent[i].db == db)
+			m->ent[i].db = VP_PF_NONE;	/* new bytes: what was kept is stale */
+	first = m->npat;
+	th->bm = m;
+	th->sm_db = db;
+	if (vp_prefilter_scan_pats(set->pf, th->scratch, db, s->ptr, s->len, on_buf_pat, th) < 0) {
+		th->st.prefilter_errors++;
+		cand_list(th, set->all[g], set->nall[g]);
+		m->npat = (uint16_t)first;
+		return;
+	}
+	if (m->npat > VP_SIG_BUF_PATS) {
+		m->npat = VP_SIG_BUF_PATS;
+		return;	/* not kept: no room */
+	}
+	m->ent[m->nent].ptr = s->ptr;
+	m->ent[m->nent].len = (uint32_t)s->len;
+	m->ent[m->nent].db = (uint16_t)db;
+	m->ent[m->nent].first = (uint16_t)first;
+	m->ent[m->nent++].n = (uint16_t)(m->npat - first);
+}
+
 /* ---- which databases ---- */
 
 /* The port group of the packet, or NULL: the fixed databases and lists apply. */
@@ -427,7 +512,7 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 		} else if (b == VP_BUF_PACKET) {
 			scan(th, in, g, only, s->ptr, in->pkt_in_stream ? head(set, s) : s->len);
 		} else {
-			scan(th, in, g, b, s->ptr, s->len);
+			scan_buf(th, in, g, b, s, in->fresh & BIT(b));
 		}
 	}
 }

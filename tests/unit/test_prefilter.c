@@ -395,6 +395,122 @@ START_TEST(test_stream_memory)
 }
 END_TEST
 
+/* An HTTP rule on one or two of the transaction buffers of test_buf_memory. */
+static void http_rule(char *r, size_t cap, unsigned sid)
+{
+	static const char *const bufs[] = { "http.uri", "http.user_agent", "http.header",
+					    "http.stat_code", "http.server", "file.data" };
+	unsigned l, nl = 1 + rnd(2);
+	bool fast = false;
+	char tmp[32];
+
+	snprintf(r, cap, "alert http any any -> any any (");
+	for (l = 0; l < nl; l++) {
+		cat(r, cap, bufs[rnd(6)]);
+		cat(r, cap, "; ");
+		rand_content(r, cap, true, &fast);
+	}
+	snprintf(tmp, sizeof(tmp), "sid:%u;)", sid);
+	cat(r, cap, tmp);
+}
+
+/* Calls as the engine makes them for transaction <tx>: request, response(s), body. */
+static void tx_calls(struct vp_sig_set *pf, struct vp_sig_set *all, struct vp_sig_thread *tp,
+		     struct vp_sig_thread *ta, struct vp_sig_buf_mem *mem, uint64_t tx,
+		     unsigned *nonempty)
+{
+	static const int req[] = { VP_BUF_HTTP_URI, VP_BUF_HTTP_USER_AGENT, VP_BUF_HTTP_HEADER };
+	static const int resp[] = { VP_BUF_HTTP_STAT_CODE, VP_BUF_HTTP_SERVER, VP_BUF_HTTP_HEADER };
+	static uint8_t rq[3][24], rs[3][24], body[32];
+	struct rand_input ri;
+	struct hits hp, ha;
+	unsigned step, i, nresp = 1 + rnd(2);
+
+	for (i = 0; i < 3; i++) {
+		rand_bytes(rq[i], sizeof(rq[i]));
+		rand_bytes(rs[i], sizeof(rs[i]));
+	}
+	rand_bytes(body, sizeof(body));
+	for (step = 0; step < 2 + nresp; step++) {
+		memset(&ri, 0, sizeof(ri));
+		ri.p.ip_version = 4;
+		ri.p.src.family = ri.p.dst.family = AF_INET;
+		ri.p.proto = 6;
+		ri.p.flow_flags = (step ? VP_PKT_TO_CLIENT : VP_PKT_TO_SERVER) | VP_PKT_HAS_FLOW |
+				  VP_PKT_ESTABLISHED;
+		ri.in.p = &ri.p;
+		ri.in.buf_mem = mem;
+		ri.in.tx_id = tx;
+		for (i = 0; i < 3; i++) {	/* the request's, fresh only at the request */
+			if (step > 0 && req[i] == VP_BUF_HTTP_HEADER)
+				continue;	/* the response's from then on */
+			ri.in.buf[req[i]].ptr = rq[i];
+			ri.in.buf[req[i]].len = 8 + i;
+			ri.in.present |= BIT(req[i]);
+			ri.in.fresh |= step == 0 ? BIT(req[i]) : 0;
+		}
+		for (i = 0; step > 0 && i < 3; i++) {	/* a response, new at each of its steps */
+			if (step < 1 + nresp)
+				rand_bytes(rs[i], sizeof(rs[i]));	/* same place, new bytes */
+			ri.in.buf[resp[i]].ptr = rs[i];
+			ri.in.buf[resp[i]].len = 3 + i;
+			ri.in.present |= BIT(resp[i]);
+			ri.in.fresh |= step < 1 + nresp ? BIT(resp[i]) : 0;
+		}
+		if (step == 1 + nresp) {	/* the body */
+			ri.in.buf[VP_BUF_FILE_DATA].ptr = ri.in.buf[VP_BUF_HTTP_RESPONSE_BODY].ptr = body;
+			ri.in.buf[VP_BUF_FILE_DATA].len = ri.in.buf[VP_BUF_HTTP_RESPONSE_BODY].len = 32;
+			ri.in.present |= BIT(VP_BUF_FILE_DATA) | BIT(VP_BUF_HTTP_RESPONSE_BODY);
+			ri.in.fresh |= BIT(VP_BUF_FILE_DATA) | BIT(VP_BUF_HTTP_RESPONSE_BODY);
+		}
+		memset(&hp, 0, sizeof(hp));
+		memset(&ha, 0, sizeof(ha));
+		ck_assert_uint_eq(vp_sig_match(pf, tp, &ri.in, collect_hit, &hp),
+				  vp_sig_match(all, ta, &ri.in, collect_hit, &ha));
+		ck_assert_msg(strcmp(hp.buf, ha.buf) == 0, "tx %llu step %u: \"%s\" vs \"%s\"",
+			      (unsigned long long)tx, step, hp.buf, ha.buf);
+		*nonempty += hp.len > 0;
+	}
+}
+
+/*
+ * The HTTP buffer memory never changes what matches: transactions whose
+ * request buffers come back, not fresh, with their responses (an interim
+ * one rewriting its buffers in place), and a body.
+ */
+START_TEST(test_buf_memory)
+{
+	struct vp_sig_set *pf = vp_sig_set_new(NULL), *all = vp_sig_set_new(NULL);
+	struct vp_sig_thread *tp, *ta;
+	struct vp_sig_buf_mem mem;
+	unsigned i, nonempty = 0;
+	char rule[1024];
+
+	rng = 0x853c49e6748fea9bull ^ ((uint64_t)_i * 0x9e3779b97f4a7c15ull + 3);
+	ck_assert_int_eq(vp_sig_set_prefilter(all, false), 0);
+	for (i = 1; i <= 120; i++) {
+		http_rule(rule, sizeof(rule), i);
+		if (vp_sig_set_add(pf, rule, "r", i, NULL, NULL) == 0)
+			ck_assert_int_eq(vp_sig_set_add(all, rule, "r", i, NULL, NULL), 0);
+	}
+	ck_assert_int_eq(vp_sig_set_compile(pf, NULL, NULL), 0);
+	ck_assert_int_eq(vp_sig_set_compile(all, NULL, NULL), 0);
+	tp = vp_sig_thread_new(pf);
+	ta = vp_sig_thread_new(all);
+	memset(&mem, 0, sizeof(mem));
+	for (i = 0; i < 60; i++) {
+		if (i == 30)
+			ck_assert_int_eq(vp_sig_set_compile(pf, NULL, NULL), 0);	/* a reload */
+		tx_calls(pf, all, tp, ta, &mem, i / 2, &nonempty);	/* each tx id twice */
+	}
+	ck_assert_uint_gt(nonempty, 20);
+	vp_sig_thread_free(tp);
+	vp_sig_thread_free(ta);
+	vp_sig_set_free(pf);
+	vp_sig_set_free(all);
+}
+END_TEST
+
 /* What compile reports, and candidates: only rules whose fast pattern occurs. */
 START_TEST(test_info_and_candidates)
 {
@@ -601,6 +717,7 @@ static Suite *prefilter_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_stream_memory, 0, 40);
 	tcase_add_loop_test(tc, test_port_edges, 0, 7);
+	tcase_add_loop_test(tc, test_buf_memory, 0, 30);
 	tcase_add_test(tc, test_port_groups);
 	tcase_add_test(tc, test_addr_classes);
 	tcase_add_loop_test(tc, test_equivalence, 0, 200);
