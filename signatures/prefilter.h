@@ -47,6 +47,7 @@ struct vp_prefilter_scratch;
 #define VP_PF_PKT_HEAD (VP_BUF_COUNT + 1)
 #define VP_PF_FIXED (VP_BUF_COUNT + 2)
 #define VP_PF_NONE 0xffffu	/* no database */
+#define VP_PF_BUILD_THREADS 4	/* threads compiling a build's databases, at most */
 #define VP_PF_HEAD_MAX 64	/* head contents ending later go to the payload database */
 
 /* One rule's fast pattern. */
@@ -62,7 +63,8 @@ struct vp_prefilter_pat {
  * Compiles <n> patterns into <ndb> databases; every[db] (may be NULL: all
  * "once") marks the "every" databases.  Returns the prefilter
  * (vp_prefilter_free), or NULL with a message in <err> (compile error,
- * ENOMEM).  Control thread.
+ * ENOMEM).  Control thread; it compiles with up to VP_PF_BUILD_THREADS
+ * threads of its own, joined before it returns.
  */
 struct vp_prefilter *vp_prefilter_build(const struct vp_prefilter_pat *pats, size_t n,
 					unsigned ndb, const bool *every, char *err,

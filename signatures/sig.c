@@ -715,7 +715,8 @@ size_t vp_sig_set_flowbits_bytes(const struct vp_sig_set *set)
 /* Any thread once compiled. */
 void vp_sig_set_info(const struct vp_sig_set *set, struct vp_sig_set_info *out)
 {
-	unsigned k;
+	unsigned k, c;
+	size_t most;
 
 	memset(out, 0, sizeof(*out));
 	if (!set || !set->compiled)
@@ -723,6 +724,12 @@ void vp_sig_set_info(const struct vp_sig_set *set, struct vp_sig_set_info *out)
 	out->prefilter = set->pf != NULL;
 	for (k = 0; k <= VP_PF_PKT_HEAD; k++)
 		out->prefilter_patterns += vp_prefilter_db_patterns(set->pf, k);
+	for (k = 0; k < VP_BUF_COUNT; k++) {
+		for (c = 0, most = 0; c < VP_CLS_COUNT; c++)
+			if (vp_prefilter_db_patterns(set->pf, set->buf_db[k][c]) > most)
+				most = vp_prefilter_db_patterns(set->pf, set->buf_db[k][c]);
+		out->prefilter_patterns += most;
+	}
 	for (k = 0; k < set->npf; k++)
 		out->prefilter_databases += vp_prefilter_has(set->pf, k);
 	for (k = 0; k < VP_PG_KEYS; k++)

@@ -44,6 +44,7 @@ struct vp_sig_thread {
 	struct vp_threshold *thr;
 	struct vp_sig_thread_stats st;
 	bool suppressed;		/* the match being reported: action only */
+	int dir;			/* the call's packet direction (enum vp_sig_dir) */
 	/* the stream or HTTP buffer scan in progress (on_stream_pat, on_buf_pat) */
 	struct vp_sig_stream_mem *sm;
 	struct vp_sig_buf_mem *bm;
@@ -218,7 +219,7 @@ static void scan(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
 {
 	const struct vp_sig_set *set = th->set;
 
-	if (!vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db]))
+	if (!vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db][th->dir]))
 		return;	/* buffers_ok() needs a fresh buffer */
 	if (vp_prefilter_scan(set->pf, th->scratch, db, data, len, cand_add, th) < 0) {
 		th->st.prefilter_errors++;
@@ -323,7 +324,7 @@ static void scan_stream(struct vp_sig_thread *th, const struct vp_sig_input *in,
 		scan(th, in, g, db, s->ptr, s->len);
 		return;
 	}
-	if (!vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db]))
+	if (!vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db][th->dir]))
 		return;
 	if (mem_usable(m, set->gen << 16 | db, in)) {
 		mem_replay(th, m, db, in->stream_off);
@@ -394,7 +395,7 @@ static void scan_buf(struct vp_sig_thread *th, const struct vp_sig_input *in, in
 	unsigned first, i;
 	int e;
 
-	if (!m || !vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db]) ||
+	if (!m || !vp_prefilter_has(set->pf, db) || !(in->fresh & set->pf_use[db][th->dir]) ||
 	    m->nent == VP_SIG_BUF_ENTRIES) {
 		scan(th, in, g, db, s->ptr, s->len);
 		return;
@@ -512,7 +513,7 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 		} else if (b == VP_BUF_PACKET) {
 			scan(th, in, g, only, s->ptr, in->pkt_in_stream ? head(set, s) : s->len);
 		} else {
-			scan_buf(th, in, g, b, s, in->fresh & BIT(b));
+			scan_buf(th, in, g, set->buf_db[b][cls], s, in->fresh & BIT(b));
 		}
 	}
 }
@@ -524,6 +525,7 @@ static void collect(struct vp_sig_thread *th, const struct vp_sig_input *in, int
 	const struct vp_port_group *pg;
 
 	th->ntouched = 0;
+	th->dir = d;
 	if (!set->pf) {
 		cand_list(th, set->all[g], set->nall[g]);
 		return;

@@ -22,7 +22,7 @@
 struct pats {
 	struct vp_prefilter_pat *p;
 	size_t n, cap;
-	uint64_t *use;		/* by database: see vp_sig_set.pf_use */
+	uint64_t (*use)[VP_DIR_COUNT];	/* by database and direction: see vp_sig_set.pf_use */
 	bool *every;
 	unsigned ndb, dbcap;
 	size_t head_len;
@@ -90,7 +90,7 @@ static bool head_bound(const struct vp_content *ct, size_t *end)
 static int new_db(struct pats *ps, bool every)
 {
 	unsigned cap = ps->dbcap ? ps->dbcap * 2 : VP_PF_FIXED + 64;
-	uint64_t *u;
+	uint64_t (*u)[VP_DIR_COUNT];
 	bool *e;
 
 	if (ps->ndb == ps->dbcap) {
@@ -105,7 +105,7 @@ static int new_db(struct pats *ps, bool every)
 		ps->every = e;
 		ps->dbcap = cap;
 	}
-	ps->use[ps->ndb] = 0;
+	memset(ps->use[ps->ndb], 0, sizeof(ps->use[ps->ndb]));
 	ps->every[ps->ndb] = every;
 	return (int)ps->ndb++;
 }
@@ -115,6 +115,7 @@ static int push(struct pats *ps, const struct vp_rule *r, uint32_t rk, unsigned 
 {
 	const struct vp_content *ct = &r->lists[r->fp_list].e[r->fp_elem].u.c;
 	struct vp_prefilter_pat *p;
+	int d;
 
 	if (db == VP_PF_NONE)
 		return 0;
@@ -131,7 +132,9 @@ static int push(struct pats *ps, const struct vp_rule *r, uint32_t rk, unsigned 
 	p->bytes = b;
 	p->len = len;
 	p->id = rk;
-	ps->use[db] |= use_mask(r);
+	for (d = 0; d < VP_DIR_COUNT; d++)
+		if (vp_pg_rule_in_dir(r, d))
+			ps->use[db][d] |= use_mask(r);
 	return 0;
 }
 
@@ -221,8 +224,7 @@ static int fixed_pats(struct vp_sig_set *set, struct pats *ps, uint8_t *kind)
 			kind[rk] = VP_PGK_PAYLOAD;
 			ret = push_payload(ps, r, (uint32_t)rk, payload);
 		} else {
-			kind[rk] = VP_PGK_SKIP;
-			ret = push_http(ps, r, (uint32_t)rk, r->lists[r->fp_list].buf);
+			kind[rk] = VP_PGK_SKIP;	/* an HTTP buffer's: http_pats() */
 		}
 	}
 	return ret < 0 ? ret : 0;
@@ -305,13 +307,47 @@ static int pair_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *cls
 
 	for (pair = 0; pair < 2 && ret == 0; pair++) {
 		src.n = 0;
-		src.ncls = pair == 0 ? VP_CLS_COUNT : 1;
+		src.ncls = VP_CLS_COUNT;
 		for (i = 0; i < set->count; i++) {
 			r = set->sigs[set->order[i]]->priv;
 			if (vp_sig_rule_fp(r, &b, &len) && (body_pairs(r) & (1u << pair)))
 				rk[src.n++] = (uint32_t)i;
 		}
 		ret = class_dbs(set, ps, &src, cls, set->pair_db[pair]);
+	}
+	free(rk);
+	return ret;
+}
+
+/*
+ * Each HTTP buffer's databases, per address class: most HTTP rules are for
+ * one kind of traffic ("$HOME_NET any -> $EXTERNAL_NET any" for a home
+ * client's requests), so a server's inbound requests are searched for a
+ * fraction of the patterns.
+ */
+static int http_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *cls)
+{
+	uint32_t *rk = malloc((set->count ? set->count : 1) * sizeof(*rk));
+	struct variant_src src = { .rk = rk, .slot = -1, .ncls = VP_CLS_COUNT };
+	const struct vp_rule *r;
+	const uint8_t *b;
+	uint32_t len;
+	unsigned buf, c;
+	size_t i;
+	int ret = rk ? 0 : -ENOMEM;
+
+	for (buf = 0; buf < VP_BUF_COUNT && ret == 0; buf++) {
+		for (c = 0; c < VP_CLS_COUNT; c++)
+			set->buf_db[buf][c] = VP_PF_NONE;
+		if (buf == VP_BUF_PACKET || buf == VP_BUF_STREAM)
+			continue;
+		src.n = 0;
+		for (i = 0; i < set->count; i++) {
+			r = set->sigs[set->order[i]]->priv;
+			if (vp_sig_rule_fp(r, &b, &len) && r->lists[r->fp_list].buf == buf)
+				rk[src.n++] = (uint32_t)i;
+		}
+		ret = class_dbs(set, ps, &src, cls, set->buf_db[buf]);
 	}
 	free(rk);
 	return ret;
@@ -448,6 +484,8 @@ int vp_sig_prefilter_build(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
 	ret = classes(set, &cls);
 	if (ret == 0)
 		ret = fixed_pats(set, &ps, kind);
+	if (ret == 0)
+		ret = http_pats(set, &ps, cls);
 	if (ret == 0)
 		ret = pair_pats(set, &ps, cls);
 	if (ret == 0)

@@ -99,13 +99,14 @@ struct vp_sig_set {
 	size_t raw_pkt_fp;		/* rules with a payload fast pattern on the packet only */
 	/* by prefilter database: every buffer a rule with its fast pattern there may read
 	 * (a payload list: the packet or the stream); a scan is useless when none is fresh */
-	uint64_t *pf_use;		/* by database */
+	uint64_t (*pf_use)[VP_DIR_COUNT];	/* by database and packet direction */
 	unsigned npf;			/* databases */
 	size_t head_len;		/* bytes a head database scans at most */
 	unsigned pg_max;		/* setting: groups per key (0: the default) */
 	uint8_t *pg_map[VP_PG_KEYS];	/* 65536 ports -> group */
 	struct vp_netaddr *home;	/* $HOME_NET, NULL: no address classes */
 	uint16_t pair_db[2][VP_CLS_COUNT];	/* body pairs (response, request) by class */
+	uint16_t buf_db[VP_BUF_COUNT][VP_CLS_COUNT];	/* each HTTP buffer's, by class */
 	struct vp_port_group *pg[VP_PG_KEYS];
 	unsigned npg[VP_PG_KEYS];
 	size_t nbits;			/* distinct flowbits */
