@@ -263,7 +263,7 @@ static int fill_group(struct vp_port_group *pg, const struct key_rules *kr,
 	if (!pg->always || !pg->payload)
 		return -ENOMEM;
 	for (i = 0; i < VP_CLS_COUNT; i++)
-		pg->db_payload[i] = pg->db_head[i] = pg->db_only[i] = VP_PF_NONE;
+		pg->db_payload[i] = pg->db_head[i] = pg->db_only[i] = pg->db_both[i] = VP_PF_NONE;
 	/* Both lists merged in rank order, as the candidate bitmap does not care
 	 * but tests and statistics read them more easily so. */
 	while (a < kr->nany || s < kr->nspec) {
@@ -347,15 +347,9 @@ int vp_pg_build(struct vp_sig_set *set, const uint8_t *kind, unsigned max_groups
 		max_groups = 1;
 	if (max_groups > 255)
 		max_groups = 255;
-	/*
-	 * Port groups to the server only.  To the client the rules hardly
-	 * differ from port to port (most name the client's side), the address
-	 * classes tell them apart better, and each group costs load time
-	 * (Vectorscan compiles small literal sets slowly).  UDP: one group per
-	 * direction, its payloads are rare.
-	 */
+	/* UDP: one group per direction, its payloads are rare. */
 	for (k = 0; k < VP_PG_KEYS && ret == 0; k++)
-		ret = build_key(set, kind, k, k == VP_PG_TCP_TS ? max_groups : 1, prio);
+		ret = build_key(set, kind, k, k < VP_PG_UDP_TS ? max_groups : 1, prio);
 	free(prio);
 	return ret;
 }

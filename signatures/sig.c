@@ -70,8 +70,10 @@ static void uncompile(struct vp_sig_set *set)
 	}
 	free(set->order);
 	free(set->grp);
+	free(set->rinfo);
 	set->order = NULL;
 	set->grp = NULL;
+	set->rinfo = NULL;
 	set->nofp = 0;
 	vp_prefilter_free(set->pf);
 	set->pf = NULL;
@@ -641,7 +643,8 @@ static int build_order(struct vp_sig_set *set)
 
 	set->order = malloc((set->count ? set->count : 1) * sizeof(*set->order));
 	set->grp = malloc(set->count ? set->count : 1);
-	if (!set->order || !set->grp)
+	set->rinfo = malloc((set->count ? set->count : 1) * sizeof(*set->rinfo));
+	if (!set->order || !set->grp || !set->rinfo)
 		return -ENOMEM;
 	for (i = 0; i < set->count; i++)
 		set->order[i] = (uint32_t)i;
@@ -652,6 +655,9 @@ static int build_order(struct vp_sig_set *set)
 		const struct vp_rule *r = set->sigs[set->order[i]]->priv;
 
 		set->grp[i] = group_mask(r);
+		set->rinfo[i] = (struct vp_rank_info){ .bufmask = r->bufmask, .flow_set = r->flow_set,
+						       .flow_clear = r->flow_clear, .grp = set->grp[i],
+						       .raw_mode = r->raw_mode, .app_http = r->app_http };
 		set->nthr += r->thr.type != VP_THR_NONE;
 		if (r->fp_list >= 0 && r->lists[r->fp_list].buf == VP_BUF_PACKET &&
 		    r->raw_mode == VP_RAW_PACKET)

@@ -45,6 +45,7 @@ struct vp_sig_thread {
 	struct vp_sig_thread_stats st;
 	bool suppressed;		/* the match being reported: action only */
 	int dir;			/* the call's packet direction (enum vp_sig_dir) */
+	uint8_t heads[2 * VP_PF_HEAD_MAX];	/* heads() */
 	/* the stream or HTTP buffer scan in progress (on_stream_pat, on_buf_pat) */
 	struct vp_sig_stream_mem *sm;
 	struct vp_sig_buf_mem *bm;
@@ -479,6 +480,21 @@ static bool body_pair(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 }
 
 /*
+ * The stream window's head and the packet's, one after the other, in one
+ * scan of their head-and-packet-only database: the two short scans cost a
+ * call each otherwise.  A pattern across the seam is a spare candidate.
+ */
+static void heads(struct vp_sig_thread *th, const struct vp_sig_input *in, int g, unsigned db,
+		  const struct vp_slice *stream, const struct vp_slice *pkt)
+{
+	size_t a = head(th->set, stream), b = head(th->set, pkt);
+
+	memcpy(th->heads, stream->ptr, a);
+	memcpy(th->heads + a, pkt->ptr, b);
+	scan(th, in, g, db, th->heads, a + b);
+}
+
+/*
  * Scans every present buffer that has a database.  The payload ones are
  * the port group's.  On TCP with a stream the payload rules that may read
  * the stream read it (raw_buffer()), so the packet is scanned only for the
@@ -491,22 +507,30 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 {
 	const struct vp_sig_set *set = th->set;
 	bool split = g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM));
+	bool both = pg && split && in->pkt_in_stream && in->buf[VP_BUF_STREAM].ptr;
 	unsigned cls = addr_class(set, in->p);
 	unsigned pl = pg ? pg->db_payload[cls] : VP_BUF_PACKET;
 	unsigned hd = pg ? pg->db_head[cls] : VP_PF_PKT_HEAD;
 	unsigned only = pg ? pg->db_only[cls] : VP_PF_PKT_ONLY, b;
-	uint64_t done = 0;
+	uint64_t done = 0, todo;
 	const struct vp_slice *s;
 
 	body_pair(th, in, g, VP_BUF_HTTP_RESPONSE_BODY, set->pair_db[0][cls], &done);
 	body_pair(th, in, g, VP_BUF_HTTP_REQUEST_BODY, set->pair_db[1][cls], &done);
-	for (b = 0; b < VP_BUF_COUNT; b++) {
+	todo = in->present & ~done & (BIT(VP_BUF_COUNT) - 1);
+	for (; todo; todo &= todo - 1) {
+		b = (unsigned)__builtin_ctzll(todo);
 		s = &in->buf[b];
-		if (!(in->present & BIT(b)) || !s->ptr || (done & BIT(b)))
+		if (!s->ptr)
 			continue;
 		if (b == VP_BUF_STREAM) {
 			scan_stream(th, in, g, pl, s);
-			scan(th, in, g, hd, s->ptr, head(set, s));
+			if (both)
+				heads(th, in, g, pg->db_both[cls], s, &in->buf[VP_BUF_PACKET]);
+			else
+				scan(th, in, g, hd, s->ptr, head(set, s));
+		} else if (b == VP_BUF_PACKET && both) {
+			continue;	/* with the stream's head, below */
 		} else if (b == VP_BUF_PACKET && !split) {
 			scan(th, in, g, pl, s->ptr, s->len);
 			scan(th, in, g, hd, s->ptr, head(set, s));
@@ -554,7 +578,7 @@ static void sort_words(uint32_t *w, size_t n)
 /* ---- verification ---- */
 
 /* Which buffer the payload list reads: the stream on TCP when the rule may, else the packet. */
-static int raw_buffer(const struct vp_rule *r, const struct vp_sig_input *in, bool tcp)
+static int raw_buffer(const struct vp_rank_info *r, const struct vp_sig_input *in, bool tcp)
 {
 	bool s = tcp && (in->present & BIT(VP_BUF_STREAM));
 	bool p = in->present & BIT(VP_BUF_PACKET);
@@ -567,7 +591,7 @@ static int raw_buffer(const struct vp_rule *r, const struct vp_sig_input *in, bo
 }
 
 /* Every buffer the rule uses is present and one of them is fresh; *raw: the payload's. */
-static bool buffers_ok(const struct vp_rule *r, const struct vp_sig_input *in, bool tcp,
+static bool buffers_ok(const struct vp_rank_info *r, const struct vp_sig_input *in, bool tcp,
 		       int *raw)
 {
 	uint64_t need = r->bufmask;
@@ -657,17 +681,23 @@ static bool lists_match(struct vp_sig_thread *th, const struct vp_rule *r,
 /* Full verification of the rule of evaluation rank <rk> on a packet of group <g>. */
 static bool verify(struct vp_sig_thread *th, size_t rk, const struct vp_sig_input *in, int g)
 {
-	size_t idx = th->set->order[rk];
-	const struct vp_rule *r = th->set->sigs[idx]->priv;
+	const struct vp_rank_info *ri = &th->set->rinfo[rk];
+	uint32_t ff = in->p->flow_flags;
+	const struct vp_rule *r;
 	int raw = -1;
+	size_t idx;
 	uint64_t t0;
 	bool ok;
 
 	th->st.candidates++;
-	if (!(th->set->grp[rk] & (1u << g)))
-		return false;	/* a prefilter hit of a rule for another protocol */
-	if (!buffers_ok(r, in, g == VP_GRP_TCP, &raw) || !vp_eval_header(r, in->p) ||
-	    !flowbits_ok(r, in->flowbits))
+	/* What the rank's own array tells first: most candidates stop here,
+	 * without touching the rule (another protocol, buffers, direction). */
+	if (!(ri->grp & (1u << g)) || !buffers_ok(ri, in, g == VP_GRP_TCP, &raw) ||
+	    (ff & ri->flow_set) != ri->flow_set || (ff & ri->flow_clear))
+		return false;
+	idx = th->set->order[rk];
+	r = th->set->sigs[idx]->priv;
+	if (!vp_eval_header(r, in->p) || !flowbits_ok(r, in->flowbits))
 		return false;
 	th->st.checks++;
 	th->rs[idx].checks++;

@@ -138,26 +138,29 @@ static int push(struct pats *ps, const struct vp_rule *r, uint32_t rk, unsigned 
 	return 0;
 }
 
-/* Where a payload fast pattern goes among the three payload databases <dbs>. */
+/*
+ * Where a payload fast pattern goes among the payload databases <dbs>:
+ * [0] payload, [1] head, [2] packet-only, [3] head and packet-only both
+ * (one scan over the window's head and the packet's, see sig_match.c).
+ */
 static int push_payload(struct pats *ps, const struct vp_rule *r, uint32_t rk,
-			const uint16_t dbs[3])
+			const uint16_t dbs[4])
 {
 	const struct vp_content *ct = &r->lists[r->fp_list].e[r->fp_elem].u.c;
+	size_t end = 0;
+	bool head = head_bound(ct, &end) && end <= VP_PF_HEAD_MAX;
 	const uint8_t *b;
 	uint32_t len;
-	size_t end;
 	int ret;
 
 	vp_sig_rule_fp(r, &b, &len);
-	if (head_bound(ct, &end) && end <= VP_PF_HEAD_MAX) {
-		ret = push(ps, r, rk, dbs[1], b, len);
-		if (end > ps->head_len)
-			ps->head_len = end;
-	} else {
-		ret = push(ps, r, rk, dbs[0], b, len);
-	}
+	if (head && end > ps->head_len)
+		ps->head_len = end;
+	ret = push(ps, r, rk, head ? dbs[1] : dbs[0], b, len);
 	if (ret == 0 && r->raw_mode == VP_RAW_PACKET)
 		ret = push(ps, r, rk, dbs[2], b, len);	/* also in the packet-only database */
+	if (ret == 0 && (head || r->raw_mode == VP_RAW_PACKET))
+		ret = push(ps, r, rk, dbs[3], b, len);
 	return ret;
 }
 
@@ -207,7 +210,8 @@ static uint8_t rule_classes(const struct vp_rule *r, const struct vp_netaddr *ho
 /* The fixed databases; kind[rank] says what each rule brings to the port groups. */
 static int fixed_pats(struct vp_sig_set *set, struct pats *ps, uint8_t *kind)
 {
-	static const uint16_t payload[3] = { VP_BUF_PACKET, VP_PF_PKT_HEAD, VP_PF_PKT_ONLY };
+	static const uint16_t payload[4] = { VP_BUF_PACKET, VP_PF_PKT_HEAD, VP_PF_PKT_ONLY,
+					     VP_PF_NONE };
 	const struct vp_rule *r;
 	const uint8_t *b;
 	uint32_t len;
@@ -235,14 +239,14 @@ struct variant_src {
 	const uint32_t *rk;
 	size_t n;
 	unsigned ncls;		/* classes told apart: 1 (all the same) or VP_CLS_COUNT */
-	int slot;		/* payload database kind: 0 payload, 1 head, 2 packet-only;
+	int slot;		/* payload database kind (push_payload()'s dbs[]);
 				 * -1: HTTP fast patterns */
 };
 
 static int push_variant(struct vp_sig_set *set, struct pats *ps, const uint32_t *rk, size_t n,
 			int slot, unsigned db)
 {
-	uint16_t dbs[3] = { VP_PF_NONE, VP_PF_NONE, VP_PF_NONE };
+	uint16_t dbs[4] = { VP_PF_NONE, VP_PF_NONE, VP_PF_NONE, VP_PF_NONE };
 	const struct vp_rule *r;
 	size_t i;
 	int ret = 0;
@@ -377,16 +381,14 @@ static const struct vp_port_group *twin(const struct vp_sig_set *set, const stru
 }
 
 /*
- * The payload databases of one port group (its head and packet-only ones are
- * its key's): one per address class to the client, where responses are
- * bulky and most rules are for one kind of client.
+ * The payload database of one port group to the server (its head and
+ * packet-only ones are its key's).
  */
-static int group_pats(struct vp_sig_set *set, struct pats *ps, struct vp_port_group *pg, int k,
+static int group_pats(struct vp_sig_set *set, struct pats *ps, struct vp_port_group *pg,
 		      const uint8_t *cls)
 {
 	const struct vp_port_group *t = twin(set, pg);
-	struct variant_src src = { .rk = pg->payload, .n = pg->npayload, .slot = 0,
-				   .ncls = (k & 1) ? VP_CLS_COUNT : 1 };
+	struct variant_src src = { .rk = pg->payload, .n = pg->npayload, .slot = 0, .ncls = 1 };
 
 	if (t) {
 		memcpy(pg->db_payload, t->db_payload, sizeof(pg->db_payload));
@@ -397,7 +399,11 @@ static int group_pats(struct vp_sig_set *set, struct pats *ps, struct vp_port_gr
 
 /*
  * The head and packet-only databases of key <k>: those scans are short or
- * rare, so one per protocol and direction is enough.
+ * rare, so one per protocol and direction is enough.  To the client the
+ * payload database is the key's too: there the rules hardly differ by
+ * port (most name the client's side) and each database costs load time;
+ * the groups still have lists of their own for the rules without a fast
+ * pattern.
  */
 static int key_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind, int k,
 		    const uint8_t *cls)
@@ -405,9 +411,10 @@ static int key_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind
 	unsigned g = k < VP_PG_UDP_TS ? VP_GRP_TCP : VP_GRP_UDP, i;
 	uint32_t *rk = malloc((set->count ? set->count : 1) * sizeof(*rk));
 	struct variant_src src = { .rk = rk, .ncls = (k & 1) ? VP_CLS_COUNT : 1 };
-	uint16_t head[VP_CLS_COUNT], only[VP_CLS_COUNT];
+	uint16_t head[VP_CLS_COUNT], only[VP_CLS_COUNT], both[VP_CLS_COUNT];
+	uint16_t payload[VP_CLS_COUNT];
 	size_t r;
-	int ret;
+	int ret = 0;
 
 	if (!rk)
 		return -ENOMEM;
@@ -415,14 +422,25 @@ static int key_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind
 		if (kind[r] == VP_PGK_PAYLOAD && (set->grp[r] & (1u << g)) &&
 		    vp_pg_rule_in_dir(set->sigs[set->order[r]]->priv, k & 1))
 			rk[src.n++] = (uint32_t)r;
+	src.slot = 0;
+	if (k & 1)
+		ret = class_dbs(set, ps, &src, cls, payload);
 	src.slot = 1;
-	ret = class_dbs(set, ps, &src, cls, head);
+	if (ret == 0)
+		ret = class_dbs(set, ps, &src, cls, head);
 	src.slot = 2;
 	if (ret == 0)
 		ret = class_dbs(set, ps, &src, cls, only);
+	src.slot = 3;
+	if (ret == 0 && k < VP_PG_UDP_TS)
+		ret = class_dbs(set, ps, &src, cls, both);
 	for (i = 0; i < set->npg[k]; i++) {
 		memcpy(set->pg[k][i].db_head, head, sizeof(head));
 		memcpy(set->pg[k][i].db_only, only, sizeof(only));
+		if (k < VP_PG_UDP_TS)
+			memcpy(set->pg[k][i].db_both, both, sizeof(both));
+		if (k & 1)
+			memcpy(set->pg[k][i].db_payload, payload, sizeof(payload));
 	}
 	free(rk);
 	return ret;
@@ -437,8 +455,8 @@ static int groups_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *k
 	ret = vp_pg_build(set, kind, set->pg_max ? set->pg_max : VP_PG_DEFAULT_MAX);
 	for (k = 0; k < VP_PG_KEYS && ret == 0; k++) {
 		ret = key_pats(set, ps, kind, (int)k, cls);
-		for (i = 0; i < set->npg[k] && ret == 0; i++)
-			ret = group_pats(set, ps, &set->pg[k][i], (int)k, cls);
+		for (i = 0; !(k & 1) && i < set->npg[k] && ret == 0; i++)
+			ret = group_pats(set, ps, &set->pg[k][i], cls);
 	}
 	return ret;
 }

@@ -66,10 +66,20 @@ struct vp_port_group {
 	/* prefilter databases by address class (VP_PF_NONE: none); head and
 	 * packet-only ones are the key's */
 	uint16_t db_payload[VP_CLS_COUNT], db_head[VP_CLS_COUNT], db_only[VP_CLS_COUNT];
+	uint16_t db_both[VP_CLS_COUNT];		/* head and packet-only patterns (TCP) */
 	uint32_t *always;			/* ranks without fast pattern */
 	size_t nalways;
 	uint32_t *payload;			/* ranks with a payload fast pattern */
 	size_t npayload;
+};
+
+/* What verification checks first, by evaluation rank: one array, no pointer to follow. */
+struct vp_rank_info {
+	uint64_t bufmask;		/* the rule's */
+	uint32_t flow_set, flow_clear;	/* the rule's */
+	uint8_t grp;			/* bit per enum vp_sig_group */
+	uint8_t raw_mode;		/* enum vp_raw_mode */
+	bool app_http;
 };
 
 struct vp_sig_set {
@@ -90,6 +100,7 @@ struct vp_sig_set {
 	uint64_t gen;			/* compile generation */
 	uint32_t *order;		/* evaluation rank -> load index */
 	uint8_t *grp;			/* by rank: bit per enum vp_sig_group */
+	struct vp_rank_info *rinfo;	/* by rank */
 	uint32_t *all[VP_GRP_COUNT];	/* ranks of each group, ascending */
 	size_t nall[VP_GRP_COUNT];
 	uint32_t *always[VP_GRP_COUNT][VP_DIR_COUNT];	/* ranks without fast pattern */

@@ -541,10 +541,11 @@ START_TEST(test_info_and_candidates)
 	ck_assert(info.prefilter);
 	/* alpha, beta (case-sensitive, twice), beta (caseless): one "beta" per kind and buffer */
 	ck_assert_uint_eq(info.prefilter_patterns, 4);
-	/* payload and uri; the port groups: one payload database per TCP direction
-	 * (the same rules: compiled once) and per UDP direction (none: no UDP rule) */
+	/* payload and uri; one port group per TCP and UDP direction, with a
+	 * payload database to the server and one to the client (none for UDP:
+	 * no UDP rule) */
 	ck_assert_uint_eq(info.port_groups, 4);
-	ck_assert_uint_eq(info.prefilter_databases, 3);
+	ck_assert_uint_eq(info.prefilter_databases, 4);
 	ck_assert_uint_eq(info.always_candidates, 3);	/* negated, no content, all NULs */
 	ck_assert_uint_eq(info.flowbits, 2);
 	ck_assert_uint_eq(info.thresholds, 1);
