@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,9 @@ static struct vp_sig_set *load_rules(const struct vp_config *cfg, unsigned *fail
 		vp_sig_set_free(set);
 		return NULL;
 	}
+	/* Compiling freed much more than the set keeps (and in several threads'
+	 * arenas): give it back rather than keep it for the daemon's life. */
+	malloc_trim(0);
 	return set;
 }
 
