@@ -638,6 +638,7 @@ static void flow_update(struct vp_flow_table *t, uint32_t idx, struct vp_packet 
 {
 	struct vp_flow *f = &t->pool[idx];
 	struct flow_aux *aux = &t->aux[idx];
+	uint8_t was;
 	bool est;
 
 	if (tv_before(&f->last_seen, &p->ts))
@@ -652,8 +653,13 @@ static void flow_update(struct vp_flow_table *t, uint32_t idx, struct vp_packet 
 	if (f->proto == IPPROTO_TCP) {
 		if (p->payload.len)
 			aux->flags |= to_server ? AUX_DATA_CLIENT : AUX_DATA_SERVER;
+		was = f->tcp_state;
 		tcp_track(f, &aux->flags, p->tcp_flags, to_server, t->lim.rst_closes);
 		est = f->tcp_state == VP_TCP_ESTABLISHED || f->tcp_state == VP_TCP_CLOSING;
+		/* The ACK that completes the handshake is not itself "established"
+		 * (Suricata: flow:established begins with the packet after it). */
+		if (was == VP_TCP_SYN_RECV && !p->payload.len)
+			est = false;
 	} else {
 		est = f->pkts_toserver && f->pkts_toclient;
 	}

@@ -46,7 +46,10 @@ static bool hdr_keywords(const struct vp_rule *r, const struct vp_packet *p)
 		return false;
 	if ((r->hdr & VP_HDR_ICODE) && (!icmp || !vp_cmp_match(&r->icode, p->icmp_code)))
 		return false;
-	if ((r->hdr & VP_HDR_DSIZE) && !vp_cmp_match(&r->dsize, p->payload.len))
+	/* dsize:!N is about packets with a payload: an empty one does not match
+	 * (Suricata; suricata-verify test-dsize-values). */
+	if ((r->hdr & VP_HDR_DSIZE) && (!vp_cmp_match(&r->dsize, p->payload.len) ||
+					(r->dsize.op == VP_CMP_NE && p->payload.len == 0)))
 		return false;
 	if ((r->hdr & VP_HDR_IPPROTO) && !vp_cmp_match(&r->ipproto, p->proto))
 		return false;

@@ -309,6 +309,9 @@ static const struct pl_case {
 	{ H "(dsize:3; sid:1;)", "abc", 0, true },
 	{ H "(dsize:>3; sid:1;)", "abc", 0, false },
 	{ H "(dsize:!3; sid:1;)", "abc", 0, false },
+	{ H "(dsize:!3; sid:1;)", "abcd", 0, true },
+	{ H "(dsize:!3; sid:1;)", "", 0, false },	/* no payload: not a size "not 3" */
+	{ H "(dsize:<3; sid:1;)", "", 0, true },
 	{ H "(dsize:2<>4; sid:1;)", "abc", 0, true },
 	{ H "(dsize:3<>4; sid:1;)", "abc", 0, false },
 	{ H "(dsize:<=3; content:\"b\"; sid:1;)", "abc", 0, true },
