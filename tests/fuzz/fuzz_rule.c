@@ -18,7 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * compiled with a few variables defined, then matched against the payload
  * carried as TCP, UDP, ICMP and an undecoded fragment, both directions; and
  * once more through vp_sig_match() with the payload as the stream (half of
- * it already inspected) and as every HTTP buffer, with flowbit storage.
+ * it already inspected) and as every HTTP buffer, with flowbit storage; then
+ * as a stream fed in three steps and an HTTP transaction whose buffers come
+ * back, with the per-flow prefilter memories.  Everything runs twice, with
+ * and without the prefilter: a different number of matches is a bug (the
+ * prefilter may only save work), and aborts.
  */
 
 static struct vp_vars *fuzz_vars(void)
@@ -46,8 +50,8 @@ static bool count_hit(void *ctx, const struct vp_sig *sig)
 	return sig->sid != 0;
 }
 
-static void match_all(const struct vp_sig_set *set, struct vp_sig_thread *th,
-		      const uint8_t *pl, size_t plen)
+static unsigned match_all(const struct vp_sig_set *set, struct vp_sig_thread *th,
+			  const uint8_t *pl, size_t plen)
 {
 	static const uint8_t protos[] = { 6, 17, 1, 58, 47 };
 	struct vp_packet p;
@@ -73,11 +77,12 @@ static void match_all(const struct vp_sig_set *set, struct vp_sig_thread *th,
 		p.payload.len = plen;
 		vp_sig_match_packet(set, th, &p, count_hit, &n);
 	}
+	return n;
 }
 
 /* Every buffer present and fresh, holding <pl>; the stream's first half seen before. */
-static void match_buffers(const struct vp_sig_set *set, struct vp_sig_thread *th,
-			  const uint8_t *pl, size_t plen)
+static unsigned match_buffers(const struct vp_sig_set *set, struct vp_sig_thread *th,
+			      const uint8_t *pl, size_t plen)
 {
 	struct vp_sig_input in;
 	struct vp_packet p;
@@ -106,14 +111,103 @@ static void match_buffers(const struct vp_sig_set *set, struct vp_sig_thread *th
 	in.flowbits = vp_sig_set_flowbits_bytes(set) <= sizeof(bits) ? bits : NULL;
 	vp_sig_match(set, th, &in, count_hit, &n);
 	vp_sig_match(set, th, &in, count_hit, &n);	/* flowbits and thresholds now set */
+	return n;
+}
+
+/* The packet part of a stream call: bytes [ws, end) of <pl>, new from <nw> on. */
+static void stream_step(struct vp_sig_input *in, struct vp_packet *p, const uint8_t *pl,
+			size_t ws, size_t nw, size_t end)
+{
+	in->buf[VP_BUF_PACKET].ptr = p->payload.ptr = pl + nw;
+	in->buf[VP_BUF_PACKET].len = p->payload.len = end - nw;
+	in->buf[VP_BUF_STREAM].ptr = pl + ws;
+	in->buf[VP_BUF_STREAM].len = end - ws;
+	in->present = in->fresh = (1ull << VP_BUF_PACKET) | (1ull << VP_BUF_STREAM);
+	in->stream_new_off = nw - ws;
+	in->stream_off = ws;
+	in->pkt_in_stream = true;
+}
+
+/*
+ * A stream in three steps (the window sliding on the last), from an outside
+ * client to a home server, then the payload as a transaction's buffers:
+ * fresh, then back not fresh with a response.
+ */
+static unsigned match_memories(const struct vp_sig_set *set, struct vp_sig_thread *th,
+			       const uint8_t *pl, size_t plen)
+{
+	struct vp_sig_stream_mem sm;
+	struct vp_sig_buf_mem bm;
+	struct vp_sig_input in;
+	struct vp_packet p;
+	unsigned n = 0;
+	int b;
+
+	memset(&p, 0, sizeof(p));
+	memset(&in, 0, sizeof(in));
+	memset(&sm, 0, sizeof(sm));
+	memset(&bm, 0, sizeof(bm));
+	p.ip_version = 4;
+	p.src.family = p.dst.family = AF_INET;
+	p.src.a[0] = 198;
+	p.src.a[1] = 51;
+	p.src.a[2] = 100;
+	p.src.a[3] = 9;
+	p.dst.a[0] = 10;
+	p.dst.a[3] = 1;
+	p.proto = 6;
+	p.sport = 40000;
+	p.dport = 8000;
+	p.flow_flags = VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED | VP_PKT_HAS_FLOW;
+	in.p = &p;
+	in.stream_mem = &sm;
+	if (plen >= 3) {
+		stream_step(&in, &p, pl, 0, 0, plen / 3);
+		vp_sig_match(set, th, &in, count_hit, &n);
+		stream_step(&in, &p, pl, 0, plen / 3, 2 * plen / 3);
+		vp_sig_match(set, th, &in, count_hit, &n);
+		stream_step(&in, &p, pl, plen / 4, 2 * plen / 3, plen);
+		vp_sig_match(set, th, &in, count_hit, &n);
+	}
+	memset(&in.buf, 0, sizeof(in.buf));
+	in.stream_mem = NULL;
+	in.buf_mem = &bm;
+	in.tx_id = 7;
+	for (b = VP_BUF_HTTP_METHOD; b < VP_BUF_COUNT; b++) {
+		in.buf[b].ptr = pl;
+		in.buf[b].len = plen;
+	}
+	in.present = in.fresh = ((1ull << VP_BUF_COUNT) - 1) & ~3ull;
+	vp_sig_match(set, th, &in, count_hit, &n);
+	in.fresh = 1ull << VP_BUF_HTTP_STAT_CODE;
+	vp_sig_match(set, th, &in, count_hit, &n);
+	p.flow_flags = VP_PKT_TO_CLIENT | VP_PKT_ESTABLISHED | VP_PKT_HAS_FLOW;
+	vp_sig_match(set, th, &in, count_hit, &n);
+	return n;
+}
+
+/* Everything above over one compiled set; the number of matches. */
+static unsigned run_set(const struct vp_sig_set *set, const uint8_t *pl, size_t plen)
+{
+	struct vp_sig_thread *th = vp_sig_thread_new(set);
+	unsigned n;
+
+	if (!th)
+		return 0;
+	n = match_all(set, th, pl, plen);
+	n += match_buffers(set, th, pl, plen);
+	n += match_memories(set, th, pl, plen);
+	vp_sig_thread_free(th);
+	return n;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nl = memchr(data, '\n', size);
 	size_t rlen = nl ? (size_t)(nl - data) : size;
-	struct vp_sig_set *set;
-	struct vp_sig_thread *th;
+	const uint8_t *pl = nl ? nl + 1 : data;
+	size_t plen = nl ? size - rlen - 1 : 0;
+	struct vp_sig_set *set, *all = NULL;
 	char *rule;
 
 	if (rlen > 70000)
@@ -124,19 +218,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(rule, data, rlen);
 	rule[rlen] = '\0';
 	set = vp_sig_set_new(fuzz_vars());
-	if (!set)
+	all = vp_sig_set_new(fuzz_vars());
+	if (!set || !all || vp_sig_set_prefilter(all, false) < 0)
 		goto out;
 	if (vp_sig_set_add(set, rule, "fuzz", 1, NULL, NULL) == 0 &&
-	    vp_sig_set_compile(set, NULL, NULL) == 0) {
-		th = vp_sig_thread_new(set);
-		if (th) {
-			match_all(set, th, nl ? nl + 1 : data, nl ? size - rlen - 1 : 0);
-			match_buffers(set, th, nl ? nl + 1 : data, nl ? size - rlen - 1 : 0);
-			vp_sig_thread_free(th);
-		}
-	}
-	vp_sig_set_free(set);
+	    vp_sig_set_compile(set, NULL, NULL) == 0 &&
+	    vp_sig_set_add(all, rule, "fuzz", 1, NULL, NULL) == 0 &&
+	    vp_sig_set_compile(all, NULL, NULL) == 0 &&
+	    run_set(set, pl, plen) != run_set(all, pl, plen))
+		abort();	/* the prefilter changed what matches */
 out:
+	vp_sig_set_free(set);
+	vp_sig_set_free(all);
 	free(rule);
 	return 0;
 }
