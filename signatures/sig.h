@@ -251,12 +251,14 @@ int vp_sig_set_threshold_entries(struct vp_sig_set *set, size_t entries);
 int vp_sig_set_prefilter(struct vp_sig_set *set, bool on);
 
 /*
- * Port groups: TCP and UDP packets are prefiltered with the payload fast
- * patterns of the rules that may apply to their service port only (the
- * destination port to the server, the source port to the client), as
- * Suricata's port grouping.  At most <max_groups> (2..255, default 8)
- * groups per protocol and direction; past it, the ports with the fewest
- * rules of their own share one group.  0, or -EINVAL.
+ * Port groups: TCP packets are prefiltered with the fast patterns, and
+ * checked against the no-fast-pattern rules, of the rules that may apply
+ * to their service port only (the destination port to the server, the
+ * source port to the client), as Suricata's port grouping; UDP by
+ * direction only.  At most <max_groups> (1..255, default 8) groups per TCP
+ * direction; past it, the groups of the widest port range, $HTTP_PORTS and
+ * common services, then those with the fewest rules, keep their own and
+ * the others share one (the union of their rules).  0, or -EINVAL.
  */
 int vp_sig_set_port_groups(struct vp_sig_set *set, unsigned max_groups);
 

@@ -45,6 +45,9 @@ struct vp_sig_thread {
 	struct vp_sig_thread_stats st;
 	bool suppressed;		/* the match being reported: action only */
 	int dir;			/* the call's packet direction (enum vp_sig_dir) */
+	struct vp_addr cls_src, cls_dst;	/* addr_class(): the last addresses */
+	uint64_t cls_gen;
+	unsigned cls;
 	uint8_t heads[2 * VP_PF_HEAD_MAX];	/* heads() */
 	/* the stream or HTTP buffer scan in progress (on_stream_pat, on_buf_pat) */
 	struct vp_sig_stream_mem *sm;
@@ -381,7 +384,8 @@ static void on_buf_pat(void *arg, uint32_t pat, uint32_t len, uint64_t end)
 	vp_prefilter_pat_ids(th->set->pf, th->sm_db, pat, cand_add, th);
 	if (m->npat < VP_SIG_BUF_PATS)
 		m->pat[m->npat] = pat;
-	m->npat++;	/* past the end: the entry is not kept */
+	if (m->npat <= VP_SIG_BUF_PATS)
+		m->npat++;	/* one past the end: the entry is not kept */
 }
 
 /*
@@ -451,13 +455,25 @@ static size_t head(const struct vp_sig_set *set, const struct vp_slice *s)
 	return s->len < set->head_len ? s->len : set->head_len;
 }
 
-/* The packet's address class (enum vp_sig_cls), relative to the set's $HOME_NET. */
-static unsigned addr_class(const struct vp_sig_set *set, const struct vp_packet *p)
+/*
+ * The packet's address class (enum vp_sig_cls), relative to the set's
+ * $HOME_NET; the last packet's is kept, as calls come in runs of one flow.
+ */
+static unsigned addr_class(struct vp_sig_thread *th, const struct vp_packet *p)
 {
+	const struct vp_sig_set *set = th->set;
+
 	if (!set->home)
 		return 0;
-	return (vp_netaddr_match_addr(set->home, &p->src) ? VP_CLS_SRC_HOME : 0) |
-	       (vp_netaddr_match_addr(set->home, &p->dst) ? VP_CLS_DST_HOME : 0);
+	if (th->cls_gen == set->gen && !memcmp(&th->cls_src, &p->src, sizeof(p->src)) &&
+	    !memcmp(&th->cls_dst, &p->dst, sizeof(p->dst)))
+		return th->cls;
+	th->cls = (vp_netaddr_match_addr(set->home, &p->src) ? VP_CLS_SRC_HOME : 0) |
+		  (vp_netaddr_match_addr(set->home, &p->dst) ? VP_CLS_DST_HOME : 0);
+	th->cls_src = p->src;
+	th->cls_dst = p->dst;
+	th->cls_gen = set->gen;
+	return th->cls;
 }
 
 /*
@@ -508,7 +524,7 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 	const struct vp_sig_set *set = th->set;
 	bool split = g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM));
 	bool both = pg && split && in->pkt_in_stream && in->buf[VP_BUF_STREAM].ptr;
-	unsigned cls = addr_class(set, in->p);
+	unsigned cls = addr_class(th, in->p);
 	unsigned pl = pg ? pg->db_payload[cls] : VP_BUF_PACKET;
 	unsigned hd = pg ? pg->db_head[cls] : VP_PF_PKT_HEAD;
 	unsigned only = pg ? pg->db_only[cls] : VP_PF_PKT_ONLY, b;

@@ -93,9 +93,11 @@ static int new_db(struct pats *ps, bool every)
 	uint64_t (*u)[VP_DIR_COUNT];
 	bool *e;
 
+	if (ps->ndb == VP_PF_NONE)
+		return -E2BIG;	/* database numbers are 16 bits, VP_PF_NONE excluded */
 	if (ps->ndb == ps->dbcap) {
 		if (cap > VP_PF_NONE)
-			return -E2BIG;
+			cap = VP_PF_NONE;
 		u = realloc(ps->use, cap * sizeof(*u));
 		if (u)
 			ps->use = u;
@@ -508,6 +510,14 @@ int vp_sig_prefilter_build(struct vp_sig_set *set, vp_sig_err_fn fn, void *ctx)
 		ret = pair_pats(set, &ps, cls);
 	if (ret == 0)
 		ret = groups_pats(set, &ps, kind, cls);
+	if (ret == -E2BIG) {
+		/* still correct without prefilter: every rule is verified */
+		if (fn)
+			fn(ctx, "-", 0, "prefilter: more than 65535 databases");
+		vp_pg_free(set);
+		ret = 0;
+		goto out;
+	}
 	if (ret < 0)
 		goto out;
 	set->pf = vp_prefilter_build(ps.p, ps.n, ps.ndb, ps.every, err, sizeof(err));
