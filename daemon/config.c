@@ -48,6 +48,8 @@ enum key_type {
 	KT_PORTS,
 	KT_MARK,
 	KT_EVE_TYPES,
+	KT_CHOICE,		/* one of .choices, stored as its index in a uint8_t */
+	KT_TOKEN,		/* an HTTP field name, into a char[VP_CONFIG_TOKEN_MAX + 1] */
 };
 
 struct key {
@@ -57,7 +59,12 @@ struct key {
 	size_t count_off;	/* KT_PATHS, KT_IFNAMES: its size_t count */
 	size_t width;		/* KT_UINT: sizeof the field (2 or 4) */
 	uint32_t min, max;	/* KT_UINT: range; lists: most values */
+	const char *const *choices;	/* KT_CHOICE: the values, NULL-terminated */
+	const char *expect;		/* KT_CHOICE: how an error names them */
 };
+
+static const char *const xff_modes[] = { "off", "extra-data", "overwrite", NULL };
+static const char *const xff_deployments[] = { "reverse", "forward", NULL };
 
 #define FIELD(f) offsetof(struct vp_config, f)
 #define UINT_KEY(n, f, lo, hi) \
@@ -97,6 +104,11 @@ static const struct key keys[] = {
 	UINT_KEY("pcre_depth_limit", pcre_depth_limit, 1, 100000000),
 	UINT_KEY("pcre_heap_limit", pcre_heap_limit_kb, 1, 1048576),
 	UINT_KEY("threshold_entries", threshold_entries, 1, 16777216),
+	{ .name = "xff", .type = KT_CHOICE, .off = FIELD(xff_mode), .choices = xff_modes,
+	  .expect = "off, extra-data or overwrite" },
+	{ .name = "xff_deployment", .type = KT_CHOICE, .off = FIELD(xff_deployment),
+	  .choices = xff_deployments, .expect = "reverse or forward" },
+	{ .name = "xff_header", .type = KT_TOKEN, .off = FIELD(xff_header) },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -303,6 +315,9 @@ int vp_config_init(struct vp_config *cfg)
 	cfg->pcre_depth_limit = 1500;
 	cfg->pcre_heap_limit_kb = 4096;
 	cfg->threshold_entries = 16384;
+	cfg->xff_mode = VP_XFF_OFF;
+	cfg->xff_deployment = VP_XFF_REVERSE;
+	snprintf(cfg->xff_header, sizeof(cfg->xff_header), "X-Forwarded-For");
 	for (i = 0; i < VP_BUILTIN_COUNT; i++)
 		cfg->violation[i] = vp_builtin_info(i)->def;
 	ret = set_default_strings(cfg);
@@ -791,6 +806,35 @@ static int set_path(struct loader *ld, const struct key *k, const char *s)
 	return 0;
 }
 
+static void set_choice(struct loader *ld, const struct key *k, const char *s)
+{
+	uint8_t *field = (uint8_t *)ld->cfg + k->off;
+	unsigned i;
+
+	for (i = 0; k->choices[i]; i++) {
+		if (strcmp(s, k->choices[i]) == 0) {
+			*field = (uint8_t)i;
+			return;
+		}
+	}
+	bad_value(ld, k->name, s, k->expect);
+}
+
+/* An HTTP field name (RFC 9110 token), at most VP_CONFIG_TOKEN_MAX characters. */
+static void set_token(struct loader *ld, const struct key *k, const char *s)
+{
+	char *field = (char *)ld->cfg + k->off;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > VP_CONFIG_TOKEN_MAX ||
+	    strspn(s, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n) {
+		bad_value(ld, k->name, s, "an HTTP header name of at most 64 characters");
+		return;
+	}
+	memcpy(field, s, n + 1);
+}
+
 static int set_scalar(struct loader *ld, const struct key *k, const char *s)
 {
 	bool *flag = (bool *)((char *)ld->cfg + k->off);
@@ -820,6 +864,12 @@ static int set_scalar(struct loader *ld, const struct key *k, const char *s)
 		return 0;
 	case KT_UINT:
 		set_uint(ld, k, s);
+		return 0;
+	case KT_CHOICE:
+		set_choice(ld, k, s);
+		return 0;
+	case KT_TOKEN:
+		set_token(ld, k, s);
 		return 0;
 	default:
 		return set_path(ld, k, s);

@@ -28,6 +28,21 @@ enum vp_eve_type_bit {
 	VP_EVE_FLOW = 1u << 3,
 };
 
+#define VP_CONFIG_TOKEN_MAX 64
+
+/* xff: what alerts do with the client address an HTTP proxy put in xff_header. */
+enum vp_xff_mode {
+	VP_XFF_OFF = 0,
+	VP_XFF_EXTRA = 1,	/* extra-data: alert.xff */
+	VP_XFF_OVERWRITE = 2,	/* overwrite: the client's src_ip or dest_ip */
+};
+
+/* xff_deployment: which address of the list is the client's. */
+enum vp_xff_deployment {
+	VP_XFF_REVERSE = 0,	/* reverse proxy in front of the host: the last one */
+	VP_XFF_FORWARD = 1,	/* forward proxy: the first one */
+};
+
 struct vp_config {
 	enum vp_mode mode;		/* mode (default prevent) */
 	char **rules;			/* rules: files or directories */
@@ -63,6 +78,9 @@ struct vp_config {
 	uint32_t pcre_depth_limit;	/* pcre_depth_limit: PCRE2 depth limit (1500) */
 	uint32_t pcre_heap_limit_kb;	/* pcre_heap_limit: PCRE2 heap limit, KiB (4096) */
 	uint32_t threshold_entries;	/* threshold_entries: threshold table entries per worker (16384) */
+	uint8_t xff_mode;		/* xff: enum vp_xff_mode (off) */
+	uint8_t xff_deployment;		/* xff_deployment: enum vp_xff_deployment (reverse) */
+	char xff_header[VP_CONFIG_TOKEN_MAX + 1];	/* xff_header (X-Forwarded-For) */
 	enum vp_policy violation[VP_BUILTIN_COUNT];	/* violation.<name> */
 	struct vp_vars *vars;		/* every NAME_net / NAME_ports key, as $NAME_NET / $NAME_PORTS */
 };

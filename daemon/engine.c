@@ -5,9 +5,12 @@
  */
 #include "vp_build.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 #include "daemon/engine_int.h"
 #include "inspect/decode.h"
@@ -55,6 +58,9 @@ void vp_engine_opts_from_config(struct vp_engine_opts *o, const struct vp_config
 	o->midstream = cfg->midstream;
 	o->vars = cfg->vars;
 	o->eve_types = cfg->eve_types;
+	o->xff_mode = cfg->xff_mode;
+	o->xff_deployment = cfg->xff_deployment;
+	memcpy(o->xff_header, cfg->xff_header, sizeof(o->xff_header));
 }
 
 /* Tells the application layer a flow goes, so it frees its state. */
@@ -164,12 +170,93 @@ void vp_engine_event_fill(struct vp_engine_worker *w, struct vp_event *ev,
 	ev->dport = p->dport;
 }
 
+/* The value of field <name> in header block <h> ("Name: value" lines), the first if several. */
+static bool field_value(struct vp_slice h, const char *name, const uint8_t **v, size_t *vlen)
+{
+	const uint8_t *p = h.ptr, *end = h.ptr + h.len, *eol;
+	size_t n = strlen(name);
+
+	while (p && p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - p) > n && p[n] == ':' &&
+		    strncasecmp((const char *)p, name, n) == 0) {
+			*v = p + n + 1;
+			*vlen = (size_t)(eol - *v);
+			return true;
+		}
+		p = eol + 1;
+	}
+	return false;
+}
+
+/*
+ * The client address a proxy put in the request's xff_header: a list of
+ * addresses, the client's the first (forward proxy) or the last (reverse
+ * proxy in front of this host).  False when absent or not an address.
+ */
+static bool xff_addr(const struct vp_engine_opts *o, const struct vp_http_msg *m,
+		     struct vp_addr *out)
+{
+	const uint8_t *v, *s, *e, *comma;
+	char ip[INET6_ADDRSTRLEN + 1];
+	size_t vlen;
+
+	if (!field_value(m->header, o->xff_header, &v, &vlen))
+		return false;
+	e = v + vlen;
+	if (o->xff_deployment == VP_XFF_FORWARD) {
+		s = v;
+		comma = memchr(v, ',', vlen);
+		if (comma)
+			e = comma;
+	} else {
+		for (s = e; s > v && s[-1] != ','; s--)
+			;
+	}
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	if (e - s < 2 || (size_t)(e - s) > INET6_ADDRSTRLEN)
+		return false;
+	memcpy(ip, s, (size_t)(e - s));
+	ip[e - s] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, ip, out->a) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, out->a) == 1)
+		out->family = AF_INET6;
+	return out->family != 0;
+}
+
+/* xff: the alert names the client a proxy reported (alert.xff, or as its address). */
+static void xff_apply(const struct vp_engine_worker *w, struct vp_event *ev,
+		      const struct vp_pkt_ctx *c)
+{
+	struct vp_addr a;
+
+	if (w->opts.xff_mode == VP_XFF_OFF || !c->tx || !c->tx->req.valid ||
+	    !xff_addr(&w->opts, &c->tx->req, &a))
+		return;
+	if (w->opts.xff_mode == VP_XFF_EXTRA) {
+		ev->has_xff = true;
+		ev->xff = a;
+	} else if (c->p.flow_flags & VP_PKT_TO_CLIENT) {
+		ev->dst = a;	/* the client is the destination of a response */
+	} else {
+		ev->src = a;
+	}
+}
+
 static void event_fill(struct vp_engine_worker *w, struct vp_event *ev,
 		       const struct vp_pkt_ctx *c, bool blocked)
 {
 	vp_engine_event_fill(w, ev, c);
 	ev->type = VP_EVENT_ALERT;
 	ev->blocked = blocked;
+	xff_apply(w, ev, c);
 }
 
 static void emit(struct vp_engine_worker *w, struct vp_event *ev)

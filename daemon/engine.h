@@ -41,6 +41,9 @@ struct vp_engine_opts {
 	bool midstream;				/* streams picked up mid-connection are inspected */
 	const struct vp_vars *vars;		/* $HTTP_PORTS; NULL: [80,8080] */
 	uint32_t eve_types;			/* enum vp_eve_type_bit set (VP_EVE_ALERT) */
+	uint8_t xff_mode;			/* enum vp_xff_mode (off) */
+	uint8_t xff_deployment;			/* enum vp_xff_deployment */
+	char xff_header[VP_CONFIG_TOKEN_MAX + 1];
 };
 
 struct vp_engine_stats {

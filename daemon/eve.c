@@ -177,6 +177,7 @@ static json_t *wire_string(const char *s)
 static json_t *alert_object(const struct vp_event *ev)
 {
 	json_t *a = json_object();
+	char xff[64];
 	json_t *md;
 	int r = 0;
 
@@ -194,6 +195,8 @@ static json_t *alert_object(const struct vp_event *ev)
 		if (md)
 			r |= set_new(a, "metadata", md);
 	}
+	if (ev->has_xff)
+		r |= set_new(a, "xff", json_string(vp_addr_str(&ev->xff, xff, sizeof(xff))));
 	if (r) {
 		json_decref(a);
 		return NULL;

@@ -43,6 +43,8 @@ struct vp_event {
 	bool has_tx_id;
 	uint64_t tx_id;
 	bool blocked;			/* alert.action: blocked / allowed */
+	bool has_xff;			/* alert.xff: the client address a proxy reported */
+	struct vp_addr xff;
 	uint32_t gid, sid, rev;
 	int severity;
 	/* Borrowed from the rule set (or the built-in table), which outlives the event. */

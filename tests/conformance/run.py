@@ -52,7 +52,7 @@ ALERT_FIELDS = {
     "event_type", "src_ip", "src_port", "dest_ip", "dest_port", "proto", "pcap_cnt", "tx_id",
     "app_proto",
     "alert.action", "alert.gid", "alert.signature_id", "alert.rev", "alert.signature",
-    "alert.category", "alert.severity", "alert.metadata",
+    "alert.category", "alert.severity", "alert.metadata", "alert.xff",
     "http.hostname", "http.url", "http.http_method", "http.http_user_agent",
     "http.http_content_type", "http.http_refer", "http.protocol", "http.status", "http.length",
     "fileinfo.filename", "fileinfo.gaps", "fileinfo.state", "fileinfo.stored", "fileinfo.size",
@@ -224,6 +224,7 @@ class Settings:
         self.checksum = "auto"		# "auto" (Suricata's default), True or False
         self.midstream = False		# Suricata's default stream.midstream
         self.decompress_layers = None	# libhtp response-body-decompress-layer-limit
+        self.xff = None			# eve-log alert xff: (mode, deployment, header)
         self.vars = collections.OrderedDict(SURICATA_VARS)
 
 
@@ -304,12 +305,32 @@ def apply_suricata_yaml(st, test_dir):
         raise OutOfScope("suricata.yaml unreadable")
     if not isinstance(conf, dict):
         raise OutOfScope("suricata.yaml unreadable")
+    apply_outputs(st, conf.get("outputs"))
     includes = conf.pop("include", None) or []
     for inc in includes if isinstance(includes, list) else [includes]:
         apply_include(st, test_dir, str(inc))
     for key, val in flatten(conf):
         if key:
             apply_setting(st, key, val)
+
+
+def apply_outputs(st, outputs):
+    """The eve-log alert "xff" settings, which vpatchd.conf has (xff, xff_deployment,
+    xff_header); every other output setting changes nothing for the checks."""
+    for out in outputs if isinstance(outputs, list) else []:
+        eve = out.get("eve-log") if isinstance(out, dict) else None
+        types = eve.get("types") if isinstance(eve, dict) else None
+        for t in types if isinstance(types, list) else []:
+            alert = t.get("alert") if isinstance(t, dict) else None
+            xff = alert.get("xff") if isinstance(alert, dict) else None
+            if not isinstance(xff, dict) or not yaml_bool(xff.get("enabled", False)):
+                continue
+            mode = str(xff.get("mode", "extra-data")).strip()
+            dep = str(xff.get("deployment", "reverse")).strip()
+            hdr = str(xff.get("header", "X-Forwarded-For")).strip()
+            if mode not in ("extra-data", "overwrite") or dep not in ("reverse", "forward"):
+                raise OutOfScope("setting xff %s/%s" % (mode, dep))
+            st.xff = (mode, dep, hdr)
 
 
 def apply_include(st, test_dir, inc):
@@ -633,6 +654,9 @@ def write_config(t, path):
     lines.append("midstream = %s" % ("yes" if st.midstream else "no"))
     if st.decompress_layers is not None:
         lines.append("http_decompress_layers = %d" % st.decompress_layers)
+    if st.xff:
+        lines += ["xff = %s" % st.xff[0], "xff_deployment = %s" % st.xff[1],
+                  "xff_header = %s" % st.xff[2]]
     if not OPTS.keep_violations:
         lines += ["violation.%s = off" % v for v in VIOLATIONS_OFF]
     for name, val in st.vars.items():

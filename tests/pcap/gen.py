@@ -496,6 +496,29 @@ def case_0023():
 	return cap
 
 
+def xff_capture(number):
+	"""Requests through a reverse proxy (203.0.113.5): A (40000) says X-Forwarded-For
+	198.51.100.7, 192.0.2.77 (request 3, response 5); B (40001) has no such header (13, 15);
+	C (40002) an unusable one, "unknown" (23, 25).  Every request and response matches."""
+	cap = Capture(number)
+	body = "secret-token\n"
+	for port, hdr in ((40000, "X-Forwarded-For: 198.51.100.7, 192.0.2.77\r\n"),
+			  (40001, ""), (40002, "x-forwarded-for: unknown\r\n")):
+		exchange(cap, CLI4, port, SRV4, 80,
+			 [(http_get("/login.php", extra=hdr), http_resp("200 OK", body))])
+	return cap
+
+
+def case_0024():
+	"""xff = overwrite, reverse: the client is the last address of the list."""
+	return xff_capture(24)
+
+
+def case_0025():
+	"""xff = extra-data, forward: alert.xff is the first address of the list."""
+	return xff_capture(25)
+
+
 CASES = {
 	"0001": ("0001-benign-http", case_0001),
 	"0002": ("0002-http-attack-detect", case_0002),
@@ -520,6 +543,8 @@ CASES = {
 	"0021": ("0021-bad-checksum-skipped", case_0021),
 	"0022": ("0022-bad-checksum-checks-off", case_0022),
 	"0023": ("0023-classtype-category", case_0023),
+	"0024": ("0024-xff-overwrite", case_0024),
+	"0025": ("0025-xff-extra-data", case_0025),
 }
 
 

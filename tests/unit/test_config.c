@@ -143,6 +143,12 @@ static void render(const struct vp_config *cfg, const char *key, char *out, size
 		snprintf(out, size, "%" PRIu32, cfg->pcre_heap_limit_kb);
 	else if (strcmp(key, "threshold_entries") == 0)
 		snprintf(out, size, "%" PRIu32, cfg->threshold_entries);
+	else if (strcmp(key, "xff") == 0)
+		snprintf(out, size, "%u", cfg->xff_mode);
+	else if (strcmp(key, "xff_deployment") == 0)
+		snprintf(out, size, "%u", cfg->xff_deployment);
+	else if (strcmp(key, "xff_header") == 0)
+		snprintf(out, size, "%s", cfg->xff_header);
 	else if (strcmp(key, "nft_ports") == 0) {
 		snprintf(out, size, "[");
 		for (i = 0; i < cfg->n_nft_ports; i++) {
@@ -193,6 +199,9 @@ static const struct { const char *key, *want; } default_cases[] = {
 	{ "pcre_depth_limit", "1500" },
 	{ "pcre_heap_limit", "4096" },
 	{ "threshold_entries", "16384" },
+	{ "xff", "0" },
+	{ "xff_deployment", "0" },
+	{ "xff_header", "X-Forwarded-For" },
 	{ "violation.bad_ip_header", "block" },
 	{ "violation.same_address", "block" },
 	{ "violation.uri_bad_char", "block" },
@@ -330,6 +339,10 @@ static const struct { const char *text, *key, *want; } valid_cases[] = {
 	{ "detect_port_groups = 1", "detect_port_groups", "1" },
 	{ "pcre_match_limit = 100000", "pcre_match_limit", "100000" },
 	{ "threshold_entries = 1024", "threshold_entries", "1024" },
+	{ "xff = overwrite", "xff", "2" },
+	{ "xff = extra-data", "xff", "1" },
+	{ "xff_deployment = forward", "xff_deployment", "1" },
+	{ "xff_header = X-Real-IP", "xff_header", "X-Real-IP" },
 	{ "violation.same_address = log", "violation.same_address", "log" },
 	{ "violation.uri_too_many_slashes = off", "violation.uri_too_many_slashes", "off" },
 	{ "violation.resource_exhausted = block", "violation.resource_exhausted", "block" },
@@ -401,6 +414,11 @@ static const struct { const char *text, *want; } bad_cases[] = {
 	  "1: bad value for 'detect_port_groups': '256' (expected a number from 1 to 255)" },
 	{ "pcre_heap_limit = 0",
 	  "1: bad value for 'pcre_heap_limit': '0' (expected a number from 1 to 1048576)" },
+	{ "xff = on", "1: bad value for 'xff': 'on' (expected off, extra-data or overwrite)" },
+	{ "xff_deployment = both",
+	  "1: bad value for 'xff_deployment': 'both' (expected reverse or forward)" },
+	{ "xff_header = \"X Forwarded\"",
+	  "1: bad value for 'xff_header': 'X Forwarded' (expected an HTTP header name of at most 64 characters)" },
 	{ "mode = Detect", "1: bad value for 'mode': 'Detect' (expected detect or prevent)" },
 	{ "mode = [detect]", "1: 'mode' takes a single value, not a list" },
 	{ "threads = abc", "1: bad value for 'threads': 'abc' (expected a number from 1 to 64)" },
