@@ -157,7 +157,9 @@ void vp_engine_event_fill(struct vp_engine_worker *w, struct vp_event *ev,
 	if (c->tx) {
 		ev->has_tx_id = true;
 		ev->tx_id = c->tx->id;
-		if (c->tx->req.line_valid)
+		/* A response whose request was not HTTP (or was missed) is still
+		 * an HTTP transaction, as in Suricata: its fields alone. */
+		if (c->tx->req.line_valid || c->tx->resp.line_valid)
 			http_fill(ev, c->tx);
 	}
 	if (!p->ip_version)

@@ -591,6 +591,42 @@ START_TEST(test_http_unanswered_at_flush)
 }
 END_TEST
 
+/*
+ * A request that is not HTTP (binary bytes to port 80) answered by an HTTP error: the
+ * response is still a transaction, logged with its own fields (suricata-verify
+ * http-not09-file): a fileinfo event for its body and an http event.
+ */
+START_TEST(test_http_response_without_request)
+{
+	static const char req[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 binary";
+	static const char resp[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n"
+				   "Content-Length: 5\r\nConnection: close\r\n\r\nnope\n";
+	struct rig r;
+	struct pkt k;
+	json_t *ev;
+
+	rig_opts(&r, VP_MODE_DETECT);
+	r.o.eve_types = VP_EVE_HTTP | VP_EVE_FILEINFO;
+	rig_start(&r, NULL);
+	ck_assert_int_eq(session(&r, 40300, req), VP_ENGINE_ACCEPT);
+	tcp4(&k, SERVER, CLIENT, 80, 40300, VP_TCP_ACK | VP_TCP_PSH, 5001,
+	     1001 + (uint32_t)strlen(req), resp);
+	ck_assert_int_eq(feed(&r, &k), VP_ENGINE_ACCEPT);
+	vp_engine_flush(r.w);
+	ev = rig_finish(&r);
+	ck_assert_uint_ge(json_array_size(ev), 2);
+	ck_assert_str_eq(str_at(ev, 0, NULL, "event_type"), "fileinfo");
+	ck_assert_int_eq(int_at(ev, 0, "fileinfo", "size"), 5);
+	ck_assert_str_eq(str_at(ev, 1, NULL, "event_type"), "http");
+	ck_assert_int_eq(int_at(ev, 1, NULL, "dest_port"), 80);
+	ck_assert_int_eq(int_at(ev, 1, "http", "status"), 400);
+	ck_assert_str_eq(str_at(ev, 1, "http", "url"), "");	/* there was none */
+	ck_assert_ptr_null(json_object_get(json_object_get(json_array_get(ev, 1), "http"),
+					   "http_method"));
+	json_decref(ev);
+}
+END_TEST
+
 START_TEST(test_default_alerts_only)
 {
 	struct rig r;
@@ -649,6 +685,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_eve_format_fileinfo);
 	tcase_add_loop_test(tc, test_http_and_fileinfo_events, 0, 2);
 	tcase_add_test(tc, test_http_unanswered_at_flush);
+	tcase_add_test(tc, test_http_response_without_request);
 	tcase_add_test(tc, test_default_alerts_only);
 	suite_add_tcase(s, tc);
 	return s;
