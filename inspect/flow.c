@@ -22,7 +22,11 @@
  * Direction: the client is the sender of the first packet, except that a
  * flow first seen with a SYN/ACK takes the receiver as client (the SYN was
  * missed).  A flow first seen without a SYN is "midstream"; its client is
- * the sender of that first packet, whatever the ports say.
+ * the sender of that first packet, unless that packet goes from a service
+ * port to a client one (below 1024 to 1024 and above, or below 32768 to
+ * the ephemeral range 32768 and above): a server's reply, as after vpatchd
+ * restarted under traffic, so that the connection's next requests are
+ * still inspected as requests.
  */
 #include "vp_build.h"
 
@@ -534,16 +538,28 @@ static bool is_synack(uint8_t tcp_flags)
 	return (tcp_flags & (VP_TCP_SYN | VP_TCP_ACK)) == (VP_TCP_SYN | VP_TCP_ACK);
 }
 
+/* Which end of a new flow's first packet (key <k>, in packet order) is the client: 0 its sender. */
+static unsigned first_client(const struct flow_key *k, uint8_t tcp_flags)
+{
+	uint16_t sp = k->port[0], dp = k->port[1];
+
+	if (k->proto != IPPROTO_TCP)
+		return 0;
+	if (is_synack(tcp_flags))
+		return 1; /* SYN/ACK first: its receiver opened the connection */
+	if (!(tcp_flags & VP_TCP_SYN) &&
+	    ((sp < 1024 && dp >= 1024) || (sp < 32768 && dp >= 32768)))
+		return 1; /* midstream, from a service port to a client one: a reply */
+	return 0;
+}
+
 /* Sets the client/server sides of new flow <f> from the first packet. */
 static void flow_set_sides(struct vp_flow *f, const struct flow_key *k, uint8_t tcp_flags)
 {
-	unsigned c = 0;
+	unsigned c = first_client(k, tcp_flags);
 
-	if (k->proto == IPPROTO_TCP) {
+	if (k->proto == IPPROTO_TCP)
 		f->midstream = !(tcp_flags & VP_TCP_SYN) || (tcp_flags & VP_TCP_ACK);
-		if (is_synack(tcp_flags))
-			c = 1; /* SYN/ACK first: its receiver opened the connection */
-	}
 	f->client.family = f->server.family = k->family;
 	memcpy(f->client.a, k->addr[c], k->alen);
 	memcpy(f->server.a, k->addr[c ^ 1], k->alen);
@@ -721,7 +737,7 @@ int vp_flow_lookup(struct vp_flow_table *t, struct vp_packet *p, struct vp_flow 
 		ret = flow_create(t, p, &k, hash, &idx);
 		if (ret < 0)
 			return ret;
-		to_server = !(k.proto == IPPROTO_TCP && is_synack(p->tcp_flags));
+		to_server = first_client(&k, p->tcp_flags) == 0;
 	}
 	flow_update(t, idx, p, to_server);
 	*flow = &t->pool[idx];

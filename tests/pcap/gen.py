@@ -519,6 +519,18 @@ def case_0025():
 	return xff_capture(25)
 
 
+def case_0026():
+	"""vpatchd restarted under traffic: a keep-alive connection is first seen with the
+	server's reply (packet 0, from port 80), then its next request is an attack (2): it is
+	inspected as an HTTP request (http.uri) and blocked."""
+	cap = Capture(26)
+	s = TcpSession(cap, CLI4, 45000, SRV4, 80)
+	s.data(False, http_resp())				# 0, 1
+	s.data(True, http_get("/shell.php?cmd=whoami"))		# 2, 3
+	s.data(False, http_resp("404 Not Found", "nope\n"))	# 4, 5
+	return cap
+
+
 CASES = {
 	"0001": ("0001-benign-http", case_0001),
 	"0002": ("0002-http-attack-detect", case_0002),
@@ -545,6 +557,7 @@ CASES = {
 	"0023": ("0023-classtype-category", case_0023),
 	"0024": ("0024-xff-overwrite", case_0024),
 	"0025": ("0025-xff-extra-data", case_0025),
+	"0026": ("0026-midstream-reply-first", case_0026),
 }
 
 

@@ -220,6 +220,11 @@ static const struct {
 		{ false, VP_TCP_PSH, 100, VP_FLOW_FOUND, VP_TCP_NONE, TS },
 		{ true, VP_TCP_PSH, 100, VP_FLOW_FOUND, VP_TCP_ESTABLISHED, TC | EST },
 	}, 3 },
+	{ "midstream reply from the server's port", true, {
+		/* B:443 -> A:51000 first: a reply, so B is the server */
+		{ true, PA, 100, VP_FLOW_NEW, VP_TCP_ESTABLISHED, TC | EST },
+		{ false, PA, 50, VP_FLOW_FOUND, VP_TCP_ESTABLISHED, TS | EST },
+	}, 2 },
 	{ "synack first", true, {
 		{ true, SA, 0, VP_FLOW_NEW, VP_TCP_SYN_RECV, TC },
 		{ false, VP_TCP_ACK, 0, VP_FLOW_FOUND, VP_TCP_ESTABLISHED, TS },
