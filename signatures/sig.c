@@ -521,9 +521,24 @@ static int by_eval_order(const void *pa, const void *pb, void *arg)
 }
 
 /* The packet groups a rule can match: bit per enum vp_sig_group. */
+/* The groups a packet of IP protocol <v> can be in (OTHER: fragments, truncated headers). */
+static uint8_t proto_groups(uint64_t v)
+{
+	uint8_t m = 1u << VP_GRP_OTHER;
+
+	if (v == 6)
+		m |= 1u << VP_GRP_TCP;
+	else if (v == 17)
+		m |= 1u << VP_GRP_UDP;
+	else if (v == 1 || v == 58)
+		m |= 1u << VP_GRP_ICMP;
+	return m;
+}
+
 static uint8_t group_mask(const struct vp_rule *r)
 {
 	const uint64_t http = ~((1ull << VP_BUF_PACKET) | (1ull << VP_BUF_STREAM));
+	uint8_t m;
 
 	if ((r->bufmask & http) || r->app_http)
 		return 1u << VP_GRP_TCP;
@@ -531,8 +546,22 @@ static uint8_t group_mask(const struct vp_rule *r)
 	case VP_RULE_PROTO_TCP: return 1u << VP_GRP_TCP;
 	case VP_RULE_PROTO_UDP: return 1u << VP_GRP_UDP;
 	case VP_RULE_PROTO_ICMP: return 1u << VP_GRP_ICMP;
-	default: return r->ports ? (1u << VP_GRP_TCP | 1u << VP_GRP_UDP) : 0x0f;
+	default:
+		m = r->ports ? (1u << VP_GRP_TCP | 1u << VP_GRP_UDP) : 0x0f;
+		/* "ip ... ip_proto:41": never a candidate for TCP, UDP or ICMP packets */
+		if ((r->hdr & VP_HDR_IPPROTO) && r->ipproto.op == VP_CMP_EQ)
+			m &= proto_groups(r->ipproto.a);
+		return m;
 	}
+}
+
+/* TCP flags a packet must have for <r> to match (flags:S, flags:SA+ ...); 0 when none. */
+static uint8_t must_flags(const struct vp_rule *r)
+{
+	if (!(r->hdr & VP_HDR_FLAGS) ||
+	    (r->tcp_mod != VP_FLAGS_EXACT && r->tcp_mod != VP_FLAGS_PLUS))
+		return 0;
+	return (uint8_t)(r->tcp_flags & ~r->tcp_ignore);
 }
 
 
@@ -657,7 +686,8 @@ static int build_order(struct vp_sig_set *set)
 		set->grp[i] = group_mask(r);
 		set->rinfo[i] = (struct vp_rank_info){ .bufmask = r->bufmask, .flow_set = r->flow_set,
 						       .flow_clear = r->flow_clear, .grp = set->grp[i],
-						       .raw_mode = r->raw_mode, .app_http = r->app_http };
+						       .raw_mode = r->raw_mode, .app_http = r->app_http,
+						       .must_flags = must_flags(r) };
 		set->nthr += r->thr.type != VP_THR_NONE;
 		if (r->fp_list >= 0 && r->lists[r->fp_list].buf == VP_BUF_PACKET &&
 		    r->raw_mode == VP_RAW_PACKET)

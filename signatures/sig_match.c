@@ -709,7 +709,8 @@ static bool verify(struct vp_sig_thread *th, size_t rk, const struct vp_sig_inpu
 	/* What the rank's own array tells first: most candidates stop here,
 	 * without touching the rule (another protocol, buffers, direction). */
 	if (!(ri->grp & (1u << g)) || !buffers_ok(ri, in, g == VP_GRP_TCP, &raw) ||
-	    (ff & ri->flow_set) != ri->flow_set || (ff & ri->flow_clear))
+	    (ff & ri->flow_set) != ri->flow_set || (ff & ri->flow_clear) ||
+	    (in->p->tcp_flags & ri->must_flags) != ri->must_flags)
 		return false;
 	idx = th->set->order[rk];
 	r = th->set->sigs[idx]->priv;

@@ -79,6 +79,7 @@ struct vp_rank_info {
 	uint32_t flow_set, flow_clear;	/* the rule's */
 	uint8_t grp;			/* bit per enum vp_sig_group */
 	uint8_t raw_mode;		/* enum vp_raw_mode */
+	uint8_t must_flags;		/* TCP flags the packet must have (flags keyword), or 0 */
 	bool app_http;
 };
 

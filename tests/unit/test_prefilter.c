@@ -145,6 +145,13 @@ static void rand_rule(char *r, size_t cap, unsigned sid)
 	}
 	if (rnd(10) == 0)
 		cat(r, cap, "dsize:<12; ");
+	if (rnd(8) == 0) {
+		static const char *const hdr[] = { "flags:S; ", "flags:PA+; ", "flags:S,12; ",
+						   "flags:*FR; ", "ip_proto:6; ", "ip_proto:41; ",
+						   "ip_proto:!17; " };
+
+		cat(r, cap, hdr[rnd(sizeof(hdr) / sizeof(hdr[0]))]);
+	}
 	snprintf(tmp, sizeof(tmp), "sid:%u;)", sid);
 	cat(r, cap, tmp);
 }
@@ -190,6 +197,7 @@ static void rand_input(struct rand_input *ri)
 	ri->p.flow_flags = rnd(5) == 0 ? 0 : rnd(2) ? VP_PKT_TO_SERVER : VP_PKT_TO_CLIENT;
 	ri->p.sport = pnums[rnd(sizeof(pnums) / sizeof(pnums[0]))];
 	ri->p.dport = pnums[rnd(sizeof(pnums) / sizeof(pnums[0]))];
+	ri->p.tcp_flags = ri->p.proto == 6 ? (uint8_t)rnd(64) : 0;
 	inet_pton(AF_INET, ips[rnd(sizeof(ips) / sizeof(ips[0]))], ri->p.src.a);
 	inet_pton(AF_INET, ips[rnd(sizeof(ips) / sizeof(ips[0]))], ri->p.dst.a);
 	ri->in.p = &ri->p;
@@ -511,6 +519,99 @@ START_TEST(test_buf_memory)
 }
 END_TEST
 
+/* What test_header_only_rules' rule <sid> must do, worked out here from the keywords. */
+static bool header_expect(unsigned sid, uint8_t proto, bool frag, uint8_t f)
+{
+	bool tcp = proto == 6 && !frag;	/* a fragment's TCP header is not decoded */
+
+	switch (sid) {
+	case 1: return tcp && f == 0x02;			/* flags:S */
+	case 2: return tcp && f == 0x12;			/* flags:SA */
+	case 3: return tcp && (f & 0x18) == 0x18;		/* flags:PA+ */
+	case 4: return tcp && (f & 0x3f) == 0x02;		/* flags:S,12 (CWR, ECE ignored) */
+	case 5: return tcp && (f & 0x05) != 0;			/* flags:*FR */
+	case 6: return tcp && !(f & 0x02);			/* flags:!S */
+	case 7: return tcp && (f & 0x3f) == 0x03;		/* flags:SF,CE */
+	case 8: return proto == 6;				/* ip_proto:6 */
+	case 9: return proto == 41;
+	case 10: return proto != 17;
+	case 11: return proto == 1;
+	case 12: return tcp && (f & 0x10);			/* ip rule, flags:A+ */
+	default: return false;
+	}
+}
+
+/*
+ * Rules without a fast pattern, rejected before their header is read (TCP flags
+ * the packet must have, ip_proto groups): every flag combination, protocol and
+ * fragment state, with and without the prefilter, against what the keywords mean.
+ */
+START_TEST(test_header_only_rules)
+{
+	static const char *const rules[] = {
+		"alert tcp any any -> any any (flags:S; sid:1;)",
+		"alert tcp any any -> any any (flags:SA; sid:2;)",
+		"alert tcp any any -> any any (flags:PA+; sid:3;)",
+		"alert tcp any any -> any any (flags:S,12; sid:4;)",
+		"alert tcp any any -> any any (flags:*FR; sid:5;)",
+		"alert tcp any any -> any any (flags:!S; sid:6;)",
+		"alert tcp any any -> any any (flags:SF,CE; sid:7;)",
+		"alert ip any any -> any any (ip_proto:6; sid:8;)",
+		"alert ip any any -> any any (ip_proto:41; sid:9;)",
+		"alert ip any any -> any any (ip_proto:!17; sid:10;)",
+		"alert ip any any -> any any (ip_proto:1; sid:11;)",
+		"alert ip any any -> any any (flags:A+; sid:12;)",
+	};
+	static const uint8_t protos[] = { 6, 17, 1, 41, 47 };
+	struct vp_sig_set *set[2] = { vp_sig_set_new(NULL), vp_sig_set_new(NULL) };
+	struct vp_sig_thread *th[2];
+	char want[128], tmp[16];
+	struct vp_packet p;
+	struct hits h;
+	unsigned i, k, fl, pr, frag;
+
+	ck_assert_int_eq(vp_sig_set_prefilter(set[1], false), 0);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+			ck_assert_int_eq(vp_sig_set_add(set[k], rules[i], "r", i + 1, NULL, NULL), 0);
+		ck_assert_int_eq(vp_sig_set_compile(set[k], NULL, NULL), 0);
+		th[k] = vp_sig_thread_new(set[k]);
+	}
+	for (pr = 0; pr < sizeof(protos); pr++) {
+		for (frag = 0; frag < 2; frag++) {
+			for (fl = 0; fl < 256; fl++) {
+				memset(&p, 0, sizeof(p));
+				p.ip_version = 4;
+				p.src.family = p.dst.family = AF_INET;
+				p.proto = protos[pr];
+				p.tcp_flags = p.proto == 6 && !frag ? (uint8_t)fl : 0;
+				p.anomalies = frag ? VP_ANOM_IP_FRAGMENT : 0;
+				p.flow_flags = VP_PKT_TO_SERVER;
+				want[0] = '\0';
+				for (i = 1; i <= 12; i++) {
+					if (!header_expect(i, p.proto, frag, p.tcp_flags))
+						continue;
+					snprintf(tmp, sizeof(tmp), "%s%u", want[0] ? "," : "", i);
+					cat(want, sizeof(want), tmp);
+				}
+				for (k = 0; k < 2; k++) {
+					memset(&h, 0, sizeof(h));
+					vp_sig_match_packet(set[k], th[k], &p, collect_hit, &h);
+					ck_assert_msg(strcmp(h.buf, want) == 0,
+						      "%s: proto %u frag %u flags %#x: \"%s\" want \"%s\"",
+						      k ? "all" : "prefilter", p.proto, frag,
+						      p.tcp_flags, h.buf, want);
+				}
+			}
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		vp_sig_thread_free(th[k]);
+		vp_sig_set_free(set[k]);
+	}
+}
+END_TEST
+
 /* What compile reports, and candidates: only rules whose fast pattern occurs. */
 START_TEST(test_info_and_candidates)
 {
@@ -721,6 +822,7 @@ static Suite *prefilter_suite(void)
 	tcase_add_loop_test(tc, test_buf_memory, 0, 30);
 	tcase_add_test(tc, test_port_groups);
 	tcase_add_test(tc, test_addr_classes);
+	tcase_add_test(tc, test_header_only_rules);
 	tcase_add_loop_test(tc, test_equivalence, 0, 200);
 	tcase_add_test(tc, test_info_and_candidates);
 	suite_add_tcase(s, tc);
