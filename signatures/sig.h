@@ -127,7 +127,7 @@ enum vp_sig_buffer {
  * reload, a gap, a full table or no memory at all lead to a full scan of
  * the window, with the same result.
  */
-#define VP_SIG_STREAM_HITS 32
+#define VP_SIG_STREAM_HITS 16
 struct vp_sig_stream_mem {
 	uint64_t key;				/* rule set generation and database; 0: empty */
 	uint64_t scanned;			/* stream offset scanned up to */
@@ -144,8 +144,8 @@ struct vp_sig_stream_mem {
  * response), instead of scanning it again.  Kept by the caller with the
  * flow (zeroed when the flow starts); it only saves work.
  */
-#define VP_SIG_BUF_ENTRIES 32
-#define VP_SIG_BUF_PATS 96
+#define VP_SIG_BUF_ENTRIES 24
+#define VP_SIG_BUF_PATS 48
 struct vp_sig_buf_mem {
 	uint64_t key;				/* rule set generation; 0: empty */
 	uint64_t tx;				/* the transaction of the entries */
