@@ -56,6 +56,7 @@ struct vp_engine_stats {
 	uint64_t violations[VP_BUILTIN_COUNT];
 	uint64_t matches_overflow;	/* more rules matched one packet than are reported */
 	uint64_t stream_conflicts, stream_memcap, state_exhausted;
+	uint64_t prefilter_mem_exhausted;	/* HTTP flows scanned without buffer memory */
 	uint64_t http_requests, http_responses, http_giveups, http_memcap;
 };
 

@@ -43,6 +43,56 @@ static void http_ports_init(struct vp_engine_worker *w)
 	vp_netaddr_free(ports);
 }
 
+/*
+ * The HTTP buffer memories (struct vp_sig_buf_mem, ~800 bytes) are taken by
+ * HTTP flows only, from a pool of four per request/response slab pair the
+ * HTTP parser's memcap holds (at least 4096): an exhausted pool only means
+ * scanning buffers again, counted.
+ */
+static int buf_mems_init(struct vp_engine_worker *w)
+{
+	struct vp_http_stats hs;
+
+	vp_http_ctx_stats(w->http, &hs);
+	w->n_buf_mems = hs.slabs_total > 1024 ? hs.slabs_total * 4 : 4096;
+	w->buf_mems = calloc(w->n_buf_mems, sizeof(*w->buf_mems));
+	w->buf_mem_next = calloc(w->n_buf_mems, sizeof(*w->buf_mem_next));
+	w->buf_mems_free = NIL;
+	return w->buf_mems && w->buf_mem_next ? 0 : -ENOMEM;
+}
+
+/* The flow's buffer memory, taken now if it has none; NULL when the pool is empty. */
+static struct vp_sig_buf_mem *buf_mem_get(struct vp_engine_worker *w, struct vp_flow_state *st)
+{
+	uint32_t i;
+
+	if (st->buf_mem)
+		return &w->buf_mems[st->buf_mem - 1];
+	if (w->buf_mems_free != NIL) {
+		i = w->buf_mems_free;
+		w->buf_mems_free = w->buf_mem_next[i];
+	} else if (w->buf_mems_hw < w->n_buf_mems) {
+		i = w->buf_mems_hw++;
+	} else {
+		w->stats.prefilter_mem_exhausted++;
+		return NULL;
+	}
+	memset(&w->buf_mems[i], 0, sizeof(w->buf_mems[i]));	/* nothing of another flow */
+	st->buf_mem = i + 1;
+	return &w->buf_mems[i];
+}
+
+static void buf_mem_put(struct vp_engine_worker *w, struct vp_flow_state *st)
+{
+	uint32_t i = st->buf_mem - 1;
+
+	if (!st->buf_mem)
+		return;
+	w->buf_mem_next[i] = w->buf_mems_free;
+	w->buf_mems_free = i;
+	st->buf_mem = 0;
+}
+
 int vp_engine_app_init(struct vp_engine_worker *w)
 {
 	const struct vp_flow_limits *fl = &w->opts.flow_limits;
@@ -61,13 +111,15 @@ int vp_engine_app_init(struct vp_engine_worker *w)
 		return -ENOMEM;
 	w->states_free = NIL;
 	http_ports_init(w);
-	return 0;
+	return buf_mems_init(w);
 }
 
 void vp_engine_app_free(struct vp_engine_worker *w)
 {
 	vp_http_ctx_free(w->http);
 	vp_tcp_reasm_free(w->reasm);
+	free(w->buf_mems);
+	free(w->buf_mem_next);
 	free(w->states);
 	free(w->uri_buf);
 }
@@ -112,6 +164,7 @@ void vp_engine_app_release(struct vp_engine_worker *w, struct vp_flow *f)
 		return;
 	vp_tcp_reasm_session_release(w->reasm, &st->tcp);
 	vp_http_conn_release(w->http, &st->http);
+	buf_mem_put(w, st);
 	st->flow = NULL;
 	st->next_free = w->states_free;
 	w->states_free = (uint32_t)(st - w->states);
@@ -243,7 +296,7 @@ static bool http_input(struct vp_engine_worker *w, struct vp_pkt_ctx *c, enum vp
 	bool resp_fresh = ev == VP_HTTP_EV_RESPONSE_HEADERS;
 
 	input_reset(c);
-	in->buf_mem = &c->st->buf_mem;
+	in->buf_mem = buf_mem_get(w, c->st);
 	in->tx_id = tx->id;
 	put(in, VP_BUF_PACKET, c->p.payload, false);
 	if (tx->req.valid) {

@@ -24,7 +24,7 @@ struct vp_flow_state {
 	struct vp_http_conn http;
 	uint8_t flowbits[VP_ENGINE_FLOWBITS_BYTES];
 	struct vp_sig_stream_mem pf_mem[2];	/* stream prefilter memory: [0] to server */
-	struct vp_sig_buf_mem buf_mem;		/* HTTP buffer prefilter memory */
+	uint32_t buf_mem;			/* HTTP buffer prefilter memory: pool index + 1, 0 none */
 	uint32_t next_free;
 	bool is_http;			/* an HTTP port, or the client spoke HTTP first */
 	bool probed;			/* the client's first bytes were looked at */
@@ -61,6 +61,10 @@ struct vp_engine_worker {
 	struct vp_http_ctx *http;
 	struct vp_flow_state *states;	/* pool: max flows, touched up to <states_hw> */
 	uint32_t n_states, states_hw, states_free;
+	/* HTTP buffer prefilter memories: only HTTP flows take one (engine_app.c) */
+	struct vp_sig_buf_mem *buf_mems;
+	uint32_t *buf_mem_next;			/* free list links */
+	uint32_t n_buf_mems, buf_mems_hw, buf_mems_free;
 	uint8_t http_ports[65536 / 8];
 	uint8_t *uri_buf;		/* normalised http.uri of the transaction at hand */
 	size_t uri_size;

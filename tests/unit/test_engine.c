@@ -627,6 +627,37 @@ START_TEST(test_http_response_without_request)
 }
 END_TEST
 
+/*
+ * More open HTTP connections than buffer memories (4096 per worker here): the later
+ * ones are scanned without one, counted, and their rules still match.
+ */
+START_TEST(test_buf_mem_pool_exhausted)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	struct vp_engine_stats s;
+	char req[128];
+	struct rig r;
+	struct pkt k;
+	unsigned i, n = 4100;
+
+	rig_opts(&r, VP_MODE_DETECT);
+	rig_start(&r, "alert http any any -> any any (flow:to_server; http.uri; "
+		      "content:\"/last\"; sid:7;)");
+	for (i = 0; i < n; i++) {
+		snprintf(req, sizeof(req), "GET /%s?%u HTTP/1.1\r\nHost: h\r\n\r\n",
+			 i + 3 >= n ? "last" : "first", i);
+		ck_assert_int_eq(session(&r, (uint16_t)(20000 + i), req), VP_ENGINE_ACCEPT);
+		tcp4(&k, SERVER, CLIENT, 80, (uint16_t)(20000 + i), VP_TCP_ACK | VP_TCP_PSH, 5001,
+		     1001 + (uint32_t)strlen(req), resp);
+		ck_assert_int_eq(feed(&r, &k), VP_ENGINE_ACCEPT);	/* the flow stays open */
+	}
+	vp_engine_stats(r.w, &s);
+	ck_assert_uint_eq(s.alerts, 3);			/* the last three: no memory */
+	ck_assert_uint_ge(s.prefilter_mem_exhausted, 4);
+	json_decref(rig_finish(&r));
+}
+END_TEST
+
 START_TEST(test_default_alerts_only)
 {
 	struct rig r;
@@ -686,6 +717,7 @@ static Suite *engine_suite(void)
 	tcase_add_loop_test(tc, test_http_and_fileinfo_events, 0, 2);
 	tcase_add_test(tc, test_http_unanswered_at_flush);
 	tcase_add_test(tc, test_http_response_without_request);
+	tcase_add_test(tc, test_buf_mem_pool_exhausted);
 	tcase_add_test(tc, test_default_alerts_only);
 	suite_add_tcase(s, tc);
 	return s;
