@@ -349,6 +349,16 @@ static void print_stats(const struct vp_engine_stats *s)
 		(unsigned long long)s->alerts_lost, (unsigned long long)s->blocked_flows,
 		(unsigned long long)s->resets, (unsigned long long)s->no_ip,
 		(unsigned long long)s->bad_checksum);
+	fprintf(stderr,
+		"vpatchd: inspection: http requests %llu responses %llu giveups %llu memcap %llu, "
+		"stream conflicts %llu memcap %llu, flow state exhausted %llu, "
+		"prefilter memory exhausted %llu, events lost %llu\n",
+		(unsigned long long)s->http_requests, (unsigned long long)s->http_responses,
+		(unsigned long long)s->http_giveups, (unsigned long long)s->http_memcap,
+		(unsigned long long)s->stream_conflicts, (unsigned long long)s->stream_memcap,
+		(unsigned long long)s->state_exhausted,
+		(unsigned long long)s->prefilter_mem_exhausted,
+		(unsigned long long)s->events_lost);
 }
 
 static int install_nft(const struct vp_config *cfg, unsigned nqueues)

@@ -284,6 +284,8 @@ test_detect()
 	kill -USR1 "$VPATCHD_PID"
 	vp_check "detect: SIGUSR1 reports the rule's checks, matches and time" \
 		vp_wait 3 grep -Eq "rule 1:$SID \(.*\): [0-9]+ checks, [1-9][0-9]* matches" "$LOG"
+	vp_check "detect: SIGUSR1 reports the inspection counters (HTTP requests parsed)" \
+		vp_wait 3 grep -Eq "vpatchd: inspection: http requests [1-9][0-9]* " "$LOG"
 	stop_vpatchd_checks detect
 }
 
