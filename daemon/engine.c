@@ -172,8 +172,11 @@ void vp_engine_event_fill(struct vp_engine_worker *w, struct vp_event *ev,
 	ev->dport = p->dport;
 }
 
-/* The value of field <name> in header block <h> ("Name: value" lines), the first if several. */
-static bool field_value(struct vp_slice h, const char *name, const uint8_t **v, size_t *vlen)
+/*
+ * The value of field <name> in header block <h> ("Name: value" lines), the
+ * first if several: the bytes after the colon up to the line's CR or LF.
+ */
+bool vp_engine_http_field(struct vp_slice h, const char *name, const uint8_t **v, size_t *vlen)
 {
 	const uint8_t *p = h.ptr, *end = h.ptr + h.len, *eol;
 	size_t n = strlen(name);
@@ -186,6 +189,8 @@ static bool field_value(struct vp_slice h, const char *name, const uint8_t **v, 
 		    strncasecmp((const char *)p, name, n) == 0) {
 			*v = p + n + 1;
 			*vlen = (size_t)(eol - *v);
+			if (*vlen && eol[-1] == '\r')
+				(*vlen)--;
 			return true;
 		}
 		p = eol + 1;
@@ -205,7 +210,7 @@ static bool xff_addr(const struct vp_engine_opts *o, const struct vp_http_msg *m
 	char ip[INET6_ADDRSTRLEN + 1];
 	size_t vlen;
 
-	if (!field_value(m->header, o->xff_header, &v, &vlen))
+	if (!vp_engine_http_field(m->header, o->xff_header, &v, &vlen))
 		return false;
 	e = v + vlen;
 	if (o->xff_deployment == VP_XFF_FORWARD) {
@@ -219,7 +224,7 @@ static bool xff_addr(const struct vp_engine_opts *o, const struct vp_http_msg *m
 	}
 	while (s < e && (*s == ' ' || *s == '\t'))
 		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
 	if (e - s < 2 || (size_t)(e - s) > INET6_ADDRSTRLEN)
 		return false;

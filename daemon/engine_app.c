@@ -386,43 +386,27 @@ static void log_tx(struct vp_engine_worker *w, struct vp_pkt_ctx *c)
 	vp_engine_emit(w, &ev);
 }
 
-/* Length of the header line at <p> (up to its CR or LF) within <end>. */
-static size_t line_len(const uint8_t *p, const uint8_t *end)
-{
-	const uint8_t *q = p;
-
-	while (q < end && *q != '\r' && *q != '\n')
-		q++;
-	return (size_t)(q - p);
-}
-
 /* The filename parameter of <m>'s Content-Disposition (from its http.header buffer), if any. */
 static void disposition_name(const struct vp_http_msg *m, char *out, size_t size)
 {
-	static const char field[] = "content-disposition:", param[] = "filename=";
-	const uint8_t *p = m->header.ptr, *end = p + m->header.len, *v;
-	size_t n, i, fl = sizeof(field) - 1, pl = sizeof(param) - 1;
+	static const char param[] = "filename=";
+	const uint8_t *v, *f, *q;
+	size_t n, i, pl = sizeof(param) - 1;
 
-	for (; p && p < end; p += n + 2) {
-		n = line_len(p, end);
-		if (n < fl || strncasecmp((const char *)p, field, fl) != 0)
+	if (!vp_engine_http_field(m->header, "content-disposition", &v, &n))
+		return;
+	for (i = 1; i + pl <= n; i++) {	/* after a space or ';', not the colon */
+		if (strncasecmp((const char *)v + i, param, pl) != 0 ||
+		    (v[i - 1] != ' ' && v[i - 1] != ';'))
 			continue;
-		for (i = fl; i + pl <= n; i++) {
-			if (strncasecmp((const char *)p + i, param, pl) != 0 ||
-			    (p[i - 1] != ' ' && p[i - 1] != ';'))
-				continue;
-			v = p + i + pl;
-			n -= i + pl;
-			if (n && *v == '"') {
-				const uint8_t *q = memchr(v + 1, '"', n - 1);
-
-				vp_event_copy_field(out, size, v + 1, q ? (size_t)(q - v - 1) : n - 1);
-			} else {
-				const uint8_t *q = memchr(v, ';', n);
-
-				vp_event_copy_field(out, size, v, q ? (size_t)(q - v) : n);
-			}
-			return;
+		f = v + i + pl;
+		n -= i + pl;
+		if (n && *f == '"') {
+			q = memchr(f + 1, '"', n - 1);
+			vp_event_copy_field(out, size, f + 1, q ? (size_t)(q - f - 1) : n - 1);
+		} else {
+			q = memchr(f, ';', n);
+			vp_event_copy_field(out, size, f, q ? (size_t)(q - f) : n);
 		}
 		return;
 	}

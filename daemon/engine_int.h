@@ -99,4 +99,7 @@ void vp_engine_app_packet(struct vp_engine_worker *w, struct vp_pkt_ctx *c);
 void vp_engine_app_release(struct vp_engine_worker *w, struct vp_flow *f);
 void vp_engine_app_flush(struct vp_engine_worker *w);
 
+/* engine.c: the value of field <name> (case-insensitive) in an HTTP header block. */
+bool vp_engine_http_field(struct vp_slice h, const char *name, const uint8_t **v, size_t *vlen);
+
 #endif

@@ -263,7 +263,7 @@ static int fill_group(struct vp_port_group *pg, const struct key_rules *kr,
 	if (!pg->always || !pg->payload)
 		return -ENOMEM;
 	for (i = 0; i < VP_CLS_COUNT; i++)
-		pg->db_payload[i] = pg->db_head[i] = pg->db_only[i] = pg->db_both[i] = VP_PF_NONE;
+		pg->db_payload[i] = VP_PF_NONE;
 	/* Both lists merged in rank order, as the candidate bitmap does not care
 	 * but tests and statistics read them more easily so. */
 	while (a < kr->nany || s < kr->nspec) {

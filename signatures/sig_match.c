@@ -436,9 +436,13 @@ static void scan_buf(struct vp_sig_thread *th, const struct vp_sig_input *in, in
 
 /* ---- which databases ---- */
 
-/* The port group of the packet, or NULL: the fixed databases and lists apply. */
+/*
+ * The port group of the packet, or NULL: the fixed databases and lists
+ * apply; *kd: its key's shared databases.
+ */
 static const struct vp_port_group *port_group(const struct vp_sig_set *set,
-					      const struct vp_packet *p, int g, int d)
+					      const struct vp_packet *p, int g, int d,
+					      const struct vp_pg_key_dbs **kd)
 {
 	int k;
 
@@ -447,6 +451,7 @@ static const struct vp_port_group *port_group(const struct vp_sig_set *set,
 	k = (g == VP_GRP_UDP ? VP_PG_UDP_TS : VP_PG_TCP_TS) + d;
 	if (!set->pg_map[k])
 		return NULL;
+	*kd = &set->pg_dbs[k];
 	return &set->pg[k][set->pg_map[k][d == VP_DIR_TS ? p->dport : p->sport]];
 }
 
@@ -519,15 +524,15 @@ static void heads(struct vp_sig_thread *th, const struct vp_sig_input *in, int g
  * window, only its head needs that scan: the stream scan found the rest.
  */
 static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, int g,
-		      const struct vp_port_group *pg)
+		      const struct vp_port_group *pg, const struct vp_pg_key_dbs *kd)
 {
 	const struct vp_sig_set *set = th->set;
 	bool split = g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM));
 	bool both = pg && split && in->pkt_in_stream && in->buf[VP_BUF_STREAM].ptr;
 	unsigned cls = addr_class(th, in->p);
 	unsigned pl = pg ? pg->db_payload[cls] : VP_BUF_PACKET;
-	unsigned hd = pg ? pg->db_head[cls] : VP_PF_PKT_HEAD;
-	unsigned only = pg ? pg->db_only[cls] : VP_PF_PKT_ONLY, b;
+	unsigned hd = pg ? kd->head[cls] : VP_PF_PKT_HEAD;
+	unsigned only = pg ? kd->only[cls] : VP_PF_PKT_ONLY, b;
 	uint64_t done = 0, todo;
 	const struct vp_slice *s;
 
@@ -542,7 +547,7 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 		if (b == VP_BUF_STREAM) {
 			scan_stream(th, in, g, pl, s);
 			if (both)
-				heads(th, in, g, pg->db_both[cls], s, &in->buf[VP_BUF_PACKET]);
+				heads(th, in, g, kd->both[cls], s, &in->buf[VP_BUF_PACKET]);
 			else
 				scan(th, in, g, hd, s->ptr, head(set, s));
 		} else if (b == VP_BUF_PACKET && both) {
@@ -562,6 +567,7 @@ static void collect(struct vp_sig_thread *th, const struct vp_sig_input *in, int
 {
 	const struct vp_sig_set *set = th->set;
 	int d = packet_dir(in->p);
+	const struct vp_pg_key_dbs *kd = NULL;
 	const struct vp_port_group *pg;
 
 	th->ntouched = 0;
@@ -570,8 +576,8 @@ static void collect(struct vp_sig_thread *th, const struct vp_sig_input *in, int
 		cand_list(th, set->all[g], set->nall[g]);
 		return;
 	}
-	pg = port_group(set, in->p, g, d);
-	prefilter(th, in, g, pg);
+	pg = port_group(set, in->p, g, d, &kd);
+	prefilter(th, in, g, pg, kd);
 	if (pg)
 		cand_list(th, pg->always, pg->nalways);
 	else

@@ -413,7 +413,7 @@ static int key_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind
 	unsigned g = k < VP_PG_UDP_TS ? VP_GRP_TCP : VP_GRP_UDP, i;
 	uint32_t *rk = malloc((set->count ? set->count : 1) * sizeof(*rk));
 	struct variant_src src = { .rk = rk, .ncls = (k & 1) ? VP_CLS_COUNT : 1 };
-	uint16_t head[VP_CLS_COUNT], only[VP_CLS_COUNT], both[VP_CLS_COUNT];
+	struct vp_pg_key_dbs *kd = &set->pg_dbs[k];
 	uint16_t payload[VP_CLS_COUNT];
 	size_t r;
 	int ret = 0;
@@ -429,21 +429,17 @@ static int key_pats(struct vp_sig_set *set, struct pats *ps, const uint8_t *kind
 		ret = class_dbs(set, ps, &src, cls, payload);
 	src.slot = 1;
 	if (ret == 0)
-		ret = class_dbs(set, ps, &src, cls, head);
+		ret = class_dbs(set, ps, &src, cls, kd->head);
 	src.slot = 2;
 	if (ret == 0)
-		ret = class_dbs(set, ps, &src, cls, only);
+		ret = class_dbs(set, ps, &src, cls, kd->only);
 	src.slot = 3;
+	for (i = 0; i < VP_CLS_COUNT; i++)
+		kd->both[i] = VP_PF_NONE;
 	if (ret == 0 && k < VP_PG_UDP_TS)
-		ret = class_dbs(set, ps, &src, cls, both);
-	for (i = 0; i < set->npg[k]; i++) {
-		memcpy(set->pg[k][i].db_head, head, sizeof(head));
-		memcpy(set->pg[k][i].db_only, only, sizeof(only));
-		if (k < VP_PG_UDP_TS)
-			memcpy(set->pg[k][i].db_both, both, sizeof(both));
-		if (k & 1)
-			memcpy(set->pg[k][i].db_payload, payload, sizeof(payload));
-	}
+		ret = class_dbs(set, ps, &src, cls, kd->both);
+	for (i = 0; (k & 1) && i < set->npg[k]; i++)
+		memcpy(set->pg[k][i].db_payload, payload, sizeof(payload));
 	free(rk);
 	return ret;
 }

@@ -62,11 +62,14 @@ enum vp_sig_cls {
 	VP_CLS_COUNT = 4,
 };
 
+/* The databases a key's groups share, by address class (VP_PF_NONE: none). */
+struct vp_pg_key_dbs {
+	uint16_t head[VP_CLS_COUNT], only[VP_CLS_COUNT];
+	uint16_t both[VP_CLS_COUNT];		/* head and packet-only patterns (TCP) */
+};
+
 struct vp_port_group {
-	/* prefilter databases by address class (VP_PF_NONE: none); head and
-	 * packet-only ones are the key's */
-	uint16_t db_payload[VP_CLS_COUNT], db_head[VP_CLS_COUNT], db_only[VP_CLS_COUNT];
-	uint16_t db_both[VP_CLS_COUNT];		/* head and packet-only patterns (TCP) */
+	uint16_t db_payload[VP_CLS_COUNT];	/* by address class (VP_PF_NONE: none) */
 	uint32_t *always;			/* ranks without fast pattern */
 	size_t nalways;
 	uint32_t *payload;			/* ranks with a payload fast pattern */
@@ -120,6 +123,7 @@ struct vp_sig_set {
 	uint16_t pair_db[2][VP_CLS_COUNT];	/* body pairs (response, request) by class */
 	uint16_t buf_db[VP_BUF_COUNT][VP_CLS_COUNT];	/* each HTTP buffer's, by class */
 	struct vp_port_group *pg[VP_PG_KEYS];
+	struct vp_pg_key_dbs pg_dbs[VP_PG_KEYS];
 	unsigned npg[VP_PG_KEYS];
 	size_t nbits;			/* distinct flowbits */
 	size_t nthr;			/* rules with threshold/detection_filter */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "vp_build.h"
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,6 +51,21 @@ static bool count_hit(void *ctx, const struct vp_sig *sig)
 	return sig->sid != 0;
 }
 
+/* An IPv4 packet <src> -> <dst> (dotted quads), ports 40000 -> <dport>. */
+static void packet(struct vp_packet *p, const char *src, const char *dst, uint8_t proto,
+		   uint16_t dport, uint32_t flow_flags)
+{
+	memset(p, 0, sizeof(*p));
+	p->ip_version = 4;
+	p->src.family = p->dst.family = AF_INET;
+	inet_pton(AF_INET, src, p->src.a);
+	inet_pton(AF_INET, dst, p->dst.a);
+	p->proto = proto;
+	p->sport = 40000;
+	p->dport = dport;
+	p->flow_flags = flow_flags;
+}
+
 static unsigned match_all(const struct vp_sig_set *set, struct vp_sig_thread *th,
 			  const uint8_t *pl, size_t plen)
 {
@@ -59,19 +75,8 @@ static unsigned match_all(const struct vp_sig_set *set, struct vp_sig_thread *th
 	size_t i;
 
 	for (i = 0; i < 2 * sizeof(protos); i++) {
-		memset(&p, 0, sizeof(p));
-		p.ip_version = 4;
-		p.src.family = p.dst.family = AF_INET;
-		p.src.a[0] = 10;
-		p.src.a[3] = 1;
-		p.dst.a[0] = 192;
-		p.dst.a[1] = 0;
-		p.dst.a[2] = 2;
-		p.dst.a[3] = 7;
-		p.proto = protos[i % sizeof(protos)];
-		p.sport = 40000;
-		p.dport = 80;
-		p.flow_flags = i & 1 ? VP_PKT_TO_CLIENT : VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED;
+		packet(&p, "10.0.0.1", "192.0.2.7", protos[i % sizeof(protos)], 80,
+		       i & 1 ? VP_PKT_TO_CLIENT : VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED);
 		p.anomalies = i >= sizeof(protos) ? VP_ANOM_IP_FRAGMENT : 0;
 		p.payload.ptr = pl;
 		p.payload.len = plen;
@@ -90,15 +95,10 @@ static unsigned match_buffers(const struct vp_sig_set *set, struct vp_sig_thread
 	unsigned n = 0;
 	int b;
 
-	memset(&p, 0, sizeof(p));
 	memset(&in, 0, sizeof(in));
 	memset(bits, 0, sizeof(bits));
-	p.ip_version = 4;
-	p.src.family = p.dst.family = AF_INET;
-	p.proto = 6;
-	p.sport = 40000;
-	p.dport = 80;
-	p.flow_flags = VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED | VP_PKT_HAS_FLOW;
+	packet(&p, "0.0.0.0", "0.0.0.0", 6, 80,
+	       VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED | VP_PKT_HAS_FLOW);
 	p.payload.ptr = pl;
 	p.payload.len = plen;
 	in.p = &p;
@@ -143,22 +143,11 @@ static unsigned match_memories(const struct vp_sig_set *set, struct vp_sig_threa
 	unsigned n = 0;
 	int b;
 
-	memset(&p, 0, sizeof(p));
 	memset(&in, 0, sizeof(in));
 	memset(&sm, 0, sizeof(sm));
 	memset(&bm, 0, sizeof(bm));
-	p.ip_version = 4;
-	p.src.family = p.dst.family = AF_INET;
-	p.src.a[0] = 198;
-	p.src.a[1] = 51;
-	p.src.a[2] = 100;
-	p.src.a[3] = 9;
-	p.dst.a[0] = 10;
-	p.dst.a[3] = 1;
-	p.proto = 6;
-	p.sport = 40000;
-	p.dport = 8000;
-	p.flow_flags = VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED | VP_PKT_HAS_FLOW;
+	packet(&p, "198.51.100.9", "10.0.0.1", 6, 8000,
+	       VP_PKT_TO_SERVER | VP_PKT_ESTABLISHED | VP_PKT_HAS_FLOW);
 	in.p = &p;
 	in.stream_mem = &sm;
 	if (plen >= 3) {

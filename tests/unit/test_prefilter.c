@@ -302,6 +302,45 @@ START_TEST(test_equivalence)
 }
 END_TEST
 
+/* The same rules twice: [0] with the prefilter, [1] verifying every rule; a thread each. */
+struct twin {
+	struct vp_sig_set *set[2];
+	struct vp_sig_thread *th[2];
+};
+
+typedef void (*rule_gen_fn)(char *r, size_t cap, unsigned sid);
+
+/* Rules 1..<n> from <gen> (those that parse, in both sets), compiled. */
+static void twin_new(struct twin *t, rule_gen_fn gen, unsigned n)
+{
+	char rule[1024];
+	unsigned i, k;
+
+	t->set[0] = vp_sig_set_new(NULL);
+	t->set[1] = vp_sig_set_new(NULL);
+	ck_assert_int_eq(vp_sig_set_prefilter(t->set[1], false), 0);
+	for (i = 1; i <= n; i++) {
+		gen(rule, sizeof(rule), i);
+		if (vp_sig_set_add(t->set[0], rule, "r", i, NULL, NULL) == 0)
+			ck_assert_int_eq(vp_sig_set_add(t->set[1], rule, "r", i, NULL, NULL), 0);
+	}
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(vp_sig_set_compile(t->set[k], NULL, NULL), 0);
+		t->th[k] = vp_sig_thread_new(t->set[k]);
+		ck_assert_ptr_nonnull(t->th[k]);
+	}
+}
+
+static void twin_free(struct twin *t)
+{
+	unsigned k;
+
+	for (k = 0; k < 2; k++) {
+		vp_sig_thread_free(t->th[k]);
+		vp_sig_set_free(t->set[k]);
+	}
+}
+
 /* A payload rule for the stream test: one to three contents, to the server on port 80. */
 static void stream_rule(char *r, size_t cap, unsigned sid)
 {
@@ -351,27 +390,16 @@ static void stream_call(struct rand_input *ri, const uint8_t *data, size_t ws, s
  */
 START_TEST(test_stream_memory)
 {
-	struct vp_sig_set *pf = vp_sig_set_new(NULL), *all = vp_sig_set_new(NULL);
 	struct vp_sig_stream_mem mem;
-	struct vp_sig_thread *tp, *ta;
 	static uint8_t data[STREAM_LEN];
 	size_t off = 0, ws = 0, n;
 	struct rand_input ri;
 	struct hits hp, ha;
-	unsigned i, calls = 0, nonempty = 0;
-	char rule[1024];
+	unsigned calls = 0, nonempty = 0;
+	struct twin t;
 
 	rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)_i * 0x9e3779b97f4a7c15ull + 7);
-	ck_assert_int_eq(vp_sig_set_prefilter(all, false), 0);
-	for (i = 1; i <= 160; i++) {
-		stream_rule(rule, sizeof(rule), i);
-		if (vp_sig_set_add(pf, rule, "r", i, NULL, NULL) == 0)
-			ck_assert_int_eq(vp_sig_set_add(all, rule, "r", i, NULL, NULL), 0);
-	}
-	ck_assert_int_eq(vp_sig_set_compile(pf, NULL, NULL), 0);
-	ck_assert_int_eq(vp_sig_set_compile(all, NULL, NULL), 0);
-	tp = vp_sig_thread_new(pf);
-	ta = vp_sig_thread_new(all);
+	twin_new(&t, stream_rule, 160);
 	rand_bytes(data, sizeof(data));
 	memset(&mem, 0, sizeof(mem));
 	while (off < STREAM_LEN) {
@@ -383,12 +411,12 @@ START_TEST(test_stream_memory)
 		else if (off - ws > STREAM_WINDOW)
 			ws = off - STREAM_WINDOW;
 		if (rnd(300) == 0)
-			ck_assert_int_eq(vp_sig_set_compile(pf, NULL, NULL), 0);
+			ck_assert_int_eq(vp_sig_set_compile(t.set[0], NULL, NULL), 0);
 		stream_call(&ri, data, ws, off, n, &mem);
 		memset(&hp, 0, sizeof(hp));
 		memset(&ha, 0, sizeof(ha));
-		ck_assert_uint_eq(vp_sig_match(pf, tp, &ri.in, collect_hit, &hp),
-				  vp_sig_match(all, ta, &ri.in, collect_hit, &ha));
+		ck_assert_uint_eq(vp_sig_match(t.set[0], t.th[0], &ri.in, collect_hit, &hp),
+				  vp_sig_match(t.set[1], t.th[1], &ri.in, collect_hit, &ha));
 		ck_assert_msg(strcmp(hp.buf, ha.buf) == 0, "seed %d offset %zu: \"%s\" vs \"%s\"",
 			      _i, off, hp.buf, ha.buf);
 		nonempty += hp.len > 0;
@@ -396,10 +424,7 @@ START_TEST(test_stream_memory)
 		off += n;
 	}
 	ck_assert_uint_gt(nonempty, calls / 20);	/* the stream does match */
-	vp_sig_thread_free(tp);
-	vp_sig_thread_free(ta);
-	vp_sig_set_free(pf);
-	vp_sig_set_free(all);
+	twin_free(&t);
 }
 END_TEST
 
@@ -423,8 +448,7 @@ static void http_rule(char *r, size_t cap, unsigned sid)
 }
 
 /* Calls as the engine makes them for transaction <tx>: request, response(s), body. */
-static void tx_calls(struct vp_sig_set *pf, struct vp_sig_set *all, struct vp_sig_thread *tp,
-		     struct vp_sig_thread *ta, struct vp_sig_buf_mem *mem, uint64_t tx,
+static void tx_calls(struct twin *t, struct vp_sig_buf_mem *mem, uint64_t tx,
 		     unsigned *nonempty)
 {
 	static const int req[] = { VP_BUF_HTTP_URI, VP_BUF_HTTP_USER_AGENT, VP_BUF_HTTP_HEADER };
@@ -473,8 +497,8 @@ static void tx_calls(struct vp_sig_set *pf, struct vp_sig_set *all, struct vp_si
 		}
 		memset(&hp, 0, sizeof(hp));
 		memset(&ha, 0, sizeof(ha));
-		ck_assert_uint_eq(vp_sig_match(pf, tp, &ri.in, collect_hit, &hp),
-				  vp_sig_match(all, ta, &ri.in, collect_hit, &ha));
+		ck_assert_uint_eq(vp_sig_match(t->set[0], t->th[0], &ri.in, collect_hit, &hp),
+				  vp_sig_match(t->set[1], t->th[1], &ri.in, collect_hit, &ha));
 		ck_assert_msg(strcmp(hp.buf, ha.buf) == 0, "tx %llu step %u: \"%s\" vs \"%s\"",
 			      (unsigned long long)tx, step, hp.buf, ha.buf);
 		*nonempty += hp.len > 0;
@@ -488,34 +512,20 @@ static void tx_calls(struct vp_sig_set *pf, struct vp_sig_set *all, struct vp_si
  */
 START_TEST(test_buf_memory)
 {
-	struct vp_sig_set *pf = vp_sig_set_new(NULL), *all = vp_sig_set_new(NULL);
-	struct vp_sig_thread *tp, *ta;
 	struct vp_sig_buf_mem mem;
 	unsigned i, nonempty = 0;
-	char rule[1024];
+	struct twin t;
 
 	rng = 0x853c49e6748fea9bull ^ ((uint64_t)_i * 0x9e3779b97f4a7c15ull + 3);
-	ck_assert_int_eq(vp_sig_set_prefilter(all, false), 0);
-	for (i = 1; i <= 120; i++) {
-		http_rule(rule, sizeof(rule), i);
-		if (vp_sig_set_add(pf, rule, "r", i, NULL, NULL) == 0)
-			ck_assert_int_eq(vp_sig_set_add(all, rule, "r", i, NULL, NULL), 0);
-	}
-	ck_assert_int_eq(vp_sig_set_compile(pf, NULL, NULL), 0);
-	ck_assert_int_eq(vp_sig_set_compile(all, NULL, NULL), 0);
-	tp = vp_sig_thread_new(pf);
-	ta = vp_sig_thread_new(all);
+	twin_new(&t, http_rule, 120);
 	memset(&mem, 0, sizeof(mem));
 	for (i = 0; i < 60; i++) {
 		if (i == 30)
-			ck_assert_int_eq(vp_sig_set_compile(pf, NULL, NULL), 0);	/* a reload */
-		tx_calls(pf, all, tp, ta, &mem, i / 2, &nonempty);	/* each tx id twice */
+			ck_assert_int_eq(vp_sig_set_compile(t.set[0], NULL, NULL), 0);	/* a reload */
+		tx_calls(&t, &mem, i / 2, &nonempty);	/* each tx id twice */
 	}
 	ck_assert_uint_gt(nonempty, 20);
-	vp_sig_thread_free(tp);
-	vp_sig_thread_free(ta);
-	vp_sig_set_free(pf);
-	vp_sig_set_free(all);
+	twin_free(&t);
 }
 END_TEST
 
