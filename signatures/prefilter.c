@@ -13,14 +13,13 @@
 #include "signatures/prefilter.h"
 
 /*
- * One database.  Its distinct patterns are numbered 0..npat; a pattern
- * starting with a NUL byte cannot go through Vectorscan's literal API (it
- * takes it for an empty string), so such patterns are compiled from \xHH
- * escapes into a second database (slow to compile: sig_prefilter.c strips
- * leading NULs so that it is not needed).  Both report pattern numbers.
+ * One database.  Its distinct patterns are numbered 0..npat and compiled
+ * through Vectorscan's literal API, which takes a pattern starting with a
+ * NUL byte for an empty string: such patterns are refused (sig_prefilter.c
+ * leaves leading NULs out of fast patterns).
  */
 struct pf_db {
-	hs_database_t *lit, *esc;
+	hs_database_t *lit;
 	uint32_t npat;
 	uint32_t max_len;
 	bool every;		/* every occurrence is reported (no SINGLEMATCH) */
@@ -55,7 +54,6 @@ struct scan_ctx {
 static void db_free(struct pf_db *d)
 {
 	hs_free_database(d->lit);
-	hs_free_database(d->esc);
 	free(d->first);
 	free(d->ids);
 	free(d->len);
@@ -131,12 +129,9 @@ static void lit_push(struct lit *l, const struct vp_prefilter_pat *p, uint32_t n
 	l->hsid[l->n++] = num;
 }
 
-/*
- * Fills <d>'s pattern table from idx[0..n) (sorted, all of one db), and
- * <lit> / <esc> with its distinct patterns (<esc>: those starting with NUL).
- */
-static int group(struct pf_db *d, struct lit *lit, struct lit *esc,
-		 const struct vp_prefilter_pat *pats, const size_t *idx, size_t n)
+/* Fills <d>'s pattern table from idx[0..n) (sorted, all of one db), and <lit> with its distinct patterns. */
+static int group(struct pf_db *d, struct lit *lit, const struct vp_prefilter_pat *pats,
+		 const size_t *idx, size_t n)
 {
 	const struct vp_prefilter_pat *p;
 	size_t i;
@@ -149,7 +144,7 @@ static int group(struct pf_db *d, struct lit *lit, struct lit *esc,
 	for (i = 0; i < n; i++) {
 		p = &pats[idx[i]];
 		if (i == 0 || !same_pat(&pats[idx[i - 1]], p)) {
-			lit_push(p->bytes[0] ? lit : esc, p, d->npat, d->every);
+			lit_push(lit, p, d->npat, d->every);
 			d->len[d->npat] = p->len;
 			if (p->len > d->max_len)
 				d->max_len = p->len;
@@ -161,75 +156,28 @@ static int group(struct pf_db *d, struct lit *lit, struct lit *esc,
 	return 0;
 }
 
-/* The regex API over the patterns written as \xHH escapes (still pure literals). */
-static hs_error_t compile_escaped(hs_database_t **db, const struct lit *l,
-				  hs_compile_error_t **cerr)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char **ex = malloc(l->n * sizeof(*ex));
-	size_t total = 0, i, k;
-	char *buf, *o;
-	hs_error_t rc = HS_NOMEM;
-
-	for (i = 0; i < l->n; i++)
-		total += l->lens[i] * 4 + 1;
-	buf = malloc(total ? total : 1);
-	if (!ex || !buf)
-		goto out;
-	for (o = buf, i = 0; i < l->n; i++) {
-		ex[i] = o;
-		for (k = 0; k < l->lens[i]; k++) {
-			*o++ = '\\';
-			*o++ = 'x';
-			*o++ = hex[(uint8_t)l->expr[i][k] >> 4];
-			*o++ = hex[(uint8_t)l->expr[i][k] & 15];
-		}
-		*o++ = 0;
-	}
-	rc = hs_compile_multi(ex, l->flags, l->hsid, l->n, HS_MODE_BLOCK, NULL, db, cerr);
-out:
-	free(ex);
-	free(buf);
-	return rc;
-}
-
-static hs_error_t compile(struct pf_db *d, const struct lit *lit, const struct lit *esc,
-			  hs_compile_error_t **cerr)
-{
-	hs_error_t rc = HS_SUCCESS;
-
-	if (lit->n)
-		rc = hs_compile_lit_multi(lit->expr, lit->flags, lit->hsid, lit->lens, lit->n,
-					  HS_MODE_BLOCK, NULL, &d->lit, cerr);
-	if (rc == HS_SUCCESS && esc->n)
-		rc = compile_escaped(&d->esc, esc, cerr);
-	return rc;
-}
-
 static int build_db(struct pf_db *d, const struct vp_prefilter_pat *pats, const size_t *idx,
 		    size_t n, char *err, size_t errlen)
 {
 	hs_compile_error_t *cerr = NULL;
-	struct lit lit = { 0 }, esc = { 0 };
+	struct lit lit = { 0 };
 	int ret;
 
 	ret = lit_alloc(&lit, n);
 	if (ret == 0)
-		ret = lit_alloc(&esc, n);
-	if (ret == 0)
-		ret = group(d, &lit, &esc, pats, idx, n);
+		ret = group(d, &lit, pats, idx, n);
 	if (ret < 0) {
 		snprintf(err, errlen, "prefilter: out of memory");
 		goto out;
 	}
-	if (compile(d, &lit, &esc, &cerr) != HS_SUCCESS) {
+	if (hs_compile_lit_multi(lit.expr, lit.flags, lit.hsid, lit.lens, lit.n, HS_MODE_BLOCK,
+				 NULL, &d->lit, &cerr) != HS_SUCCESS) {
 		snprintf(err, errlen, "prefilter: %s", cerr ? cerr->message : "compile failed");
 		hs_free_compile_error(cerr);
 		ret = -EINVAL;
 	}
 out:
 	lit_free(&lit);
-	lit_free(&esc);
 	return ret;
 }
 
@@ -312,6 +260,10 @@ struct vp_prefilter *vp_prefilter_build(const struct vp_prefilter_pat *pats, siz
 			snprintf(err, errlen, "prefilter: bad database %u", pats[i].db);
 			goto err;
 		}
+		if (!pats[i].len || !pats[i].bytes[0]) {
+			snprintf(err, errlen, "prefilter: a pattern is empty or starts with NUL");
+			goto err;
+		}
 	}
 	qsort_r(idx, n, sizeof(*idx), pat_cmp, (void *)pats);
 	for (i = 0; i < n; i++)		/* counts, then first positions: sorted by db */
@@ -368,8 +320,7 @@ struct vp_prefilter_scratch *vp_prefilter_scratch_new(const struct vp_prefilter 
 	if (!s->seen)
 		goto err;
 	for (i = 0; i < pf->ndb; i++) {
-		if ((pf->db[i].lit && hs_alloc_scratch(pf->db[i].lit, &s->hs) != HS_SUCCESS) ||
-		    (pf->db[i].esc && hs_alloc_scratch(pf->db[i].esc, &s->hs) != HS_SUCCESS))
+		if (pf->db[i].lit && hs_alloc_scratch(pf->db[i].lit, &s->hs) != HS_SUCCESS)
 			goto err;
 	}
 	return s;
@@ -424,7 +375,7 @@ static int on_pat(unsigned int id, unsigned long long from, unsigned long long t
 	return 0;
 }
 
-/* Both halves of database <sc->d> over data[0..len). */
+/* Database <sc->d> over data[0..len). */
 static int run_scan(struct scan_ctx *sc, const uint8_t *data, size_t len,
 		    match_event_handler cb)
 {
@@ -438,11 +389,7 @@ static int run_scan(struct scan_ctx *sc, const uint8_t *data, size_t len,
 		memset(sc->s->seen, 0, sizeof(*sc->s->seen) * sc->s->nseen);
 		sc->s->epoch = 1;
 	}
-	if (sc->d->lit && hs_scan(sc->d->lit, (const char *)data, (unsigned)len, 0, hs, cb, sc) !=
-			  HS_SUCCESS)
-		return -EIO;
-	if (sc->d->esc && hs_scan(sc->d->esc, (const char *)data, (unsigned)len, 0, hs, cb, sc) !=
-			  HS_SUCCESS)
+	if (hs_scan(sc->d->lit, (const char *)data, (unsigned)len, 0, hs, cb, sc) != HS_SUCCESS)
 		return -EIO;
 	return 0;
 }

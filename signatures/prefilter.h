@@ -54,7 +54,8 @@ struct vp_prefilter_scratch;
 struct vp_prefilter_pat {
 	uint16_t db;		/* database number (< the build's ndb) */
 	bool caseless;
-	const uint8_t *bytes;	/* borrowed for the duration of the build */
+	const uint8_t *bytes;	/* borrowed for the duration of the build; the first
+				 * not NUL (Vectorscan's literal API) */
 	uint32_t len;
 	uint32_t id;		/* what a scan reports (the rule's evaluation rank) */
 };
@@ -63,7 +64,7 @@ struct vp_prefilter_pat {
  * Compiles <n> patterns into <ndb> databases; every[db] (may be NULL: all
  * "once") marks the "every" databases.  Returns the prefilter
  * (vp_prefilter_free), or NULL with a message in <err> (compile error,
- * ENOMEM).  Control thread; it compiles with up to VP_PF_BUILD_THREADS
+ * an empty pattern or one starting with NUL, ENOMEM).  Control thread; it compiles with up to VP_PF_BUILD_THREADS
  * threads of its own, joined before it returns.
  */
 struct vp_prefilter *vp_prefilter_build(const struct vp_prefilter_pat *pats, size_t n,
