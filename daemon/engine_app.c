@@ -605,13 +605,6 @@ static bool stream_stage(struct vp_engine_worker *w, struct vp_pkt_ctx *c, bool 
 	}
 }
 
-/* Whether the packet's payload is where the delivery's new bytes start, byte for byte. */
-static bool pkt_in_stream(const struct vp_slice *pl, const struct vp_tcp_delivery *d)
-{
-	return pl->len && pl->len <= d->len - d->new_off &&
-	       memcmp(d->data + d->new_off, pl->ptr, pl->len) == 0;
-}
-
 /* The packet and stream detection call. */
 static void packet_input(struct vp_pkt_ctx *c, const struct vp_tcp_delivery *d)
 {
@@ -624,7 +617,6 @@ static void packet_input(struct vp_pkt_ctx *c, const struct vp_tcp_delivery *d)
 		in->stream_new_off = d->new_off;
 		in->stream_off = d->stream_off;
 		in->stream_mem = &c->st->pf_mem[c->p.flow_flags & VP_PKT_TO_SERVER ? 0 : 1];
-		in->pkt_in_stream = pkt_in_stream(&c->p.payload, d);
 	}
 }
 

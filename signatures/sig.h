@@ -178,9 +178,6 @@ struct vp_sig_input {
 	size_t stream_new_off;
 	uint64_t stream_off;			/* stream offset of the STREAM buffer's first byte */
 	struct vp_sig_stream_mem *stream_mem;	/* this direction's memory, or NULL */
-	/* The packet's payload is the start of the STREAM buffer's new bytes,
-	 * byte for byte (set by the caller, who compared them). */
-	bool pkt_in_stream;
 	struct vp_sig_buf_mem *buf_mem;		/* the flow's HTTP buffer memory, or NULL */
 	uint64_t tx_id;				/* the HTTP transaction the buffers are of */
 	uint8_t *flowbits;			/* per-flow storage, vp_sig_set_flowbits_bytes() long;

@@ -500,6 +500,16 @@ static bool body_pair(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 	return true;
 }
 
+/* Whether the packet's payload is where the stream's new bytes start, byte for byte. */
+static bool pkt_in_stream(const struct vp_sig_input *in)
+{
+	const struct vp_slice *p = &in->buf[VP_BUF_PACKET], *s = &in->buf[VP_BUF_STREAM];
+
+	return p->ptr && s->ptr && p->len && in->stream_new_off <= s->len &&
+	       p->len <= s->len - in->stream_new_off &&
+	       memcmp(s->ptr + in->stream_new_off, p->ptr, p->len) == 0;
+}
+
 /*
  * The stream window's head and the packet's, one after the other, in one
  * scan of their head-and-packet-only database: the two short scans cost a
@@ -528,11 +538,15 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 {
 	const struct vp_sig_set *set = th->set;
 	bool split = g == VP_GRP_TCP && (in->present & BIT(VP_BUF_STREAM));
-	bool both = pg && split && in->pkt_in_stream && in->buf[VP_BUF_STREAM].ptr;
 	unsigned cls = addr_class(th, in->p);
 	unsigned pl = pg ? pg->db_payload[cls] : VP_BUF_PACKET;
 	unsigned hd = pg ? kd->head[cls] : VP_PF_PKT_HEAD;
 	unsigned only = pg ? kd->only[cls] : VP_PF_PKT_ONLY, b;
+	/* compared only when a packet-only pattern could make it matter */
+	bool in_stream = split && (vp_prefilter_has(set->pf, only) ||
+				   (pg && vp_prefilter_has(set->pf, kd->both[cls]))) &&
+			 pkt_in_stream(in);
+	bool both = pg && in_stream;
 	uint64_t done = 0, todo;
 	const struct vp_slice *s;
 
@@ -556,7 +570,7 @@ static void prefilter(struct vp_sig_thread *th, const struct vp_sig_input *in, i
 			scan(th, in, g, pl, s->ptr, s->len);
 			scan(th, in, g, hd, s->ptr, head(set, s));
 		} else if (b == VP_BUF_PACKET) {
-			scan(th, in, g, only, s->ptr, in->pkt_in_stream ? head(set, s) : s->len);
+			scan(th, in, g, only, s->ptr, in_stream ? head(set, s) : s->len);
 		} else {
 			scan_buf(th, in, g, set->buf_db[b][cls], s, in->fresh & BIT(b));
 		}

@@ -125,7 +125,6 @@ static void stream_step(struct vp_sig_input *in, struct vp_packet *p, const uint
 	in->present = in->fresh = (1ull << VP_BUF_PACKET) | (1ull << VP_BUF_STREAM);
 	in->stream_new_off = nw - ws;
 	in->stream_off = ws;
-	in->pkt_in_stream = true;
 }
 
 /*

@@ -379,7 +379,6 @@ static void stream_call(struct rand_input *ri, const uint8_t *data, size_t ws, s
 	ri->in.stream_new_off = off - ws;
 	ri->in.stream_off = ws;
 	ri->in.stream_mem = mem;
-	ri->in.pkt_in_stream = true;
 }
 
 /*
